@@ -1,0 +1,38 @@
+"""The package installs as documented: console script, --version, and numpy as its only need."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import tinygrad_lab
+
+
+def run(*args):
+    return subprocess.run(args, capture_output=True, text=True, timeout=120)
+
+
+def test_version_from_module_and_console_script():
+    script = Path(sys.executable).with_name("tinygrad-lab")
+    for command in ([sys.executable, "-m", "tinygrad_lab"], [str(script)]):
+        result = run(*command, "--version")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == f"tinygrad-lab {tinygrad_lab.__version__}"
+        help_result = run(*command, "--help")
+        assert help_result.returncode == 0 and "usage: tinygrad-lab" in help_result.stdout
+
+
+def test_engine_imports_and_works_without_matplotlib():
+    # A None entry in sys.modules makes "import matplotlib" fail, as if it were not installed.
+    code = ("import sys; sys.modules['matplotlib'] = None\n"
+            "from tinygrad_lab import Tensor, gradcheck, no_grad\n"
+            "import tinygrad_lab.ops, tinygrad_lab.gradcheck\n"
+            "x = Tensor([1.0, 2.0], requires_grad=True)\n"
+            "(x * x).sum().backward()\n"
+            "print(x.grad.tolist())")
+    result = run(sys.executable, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[2.0, 4.0]"
+
+
+def test_public_names():
+    assert {"Tensor", "no_grad", "gradcheck", "GradcheckError"} <= set(tinygrad_lab.__all__)

@@ -1,0 +1,330 @@
+"""Every differentiable operation, with its forward and its gradient side by side.
+
+An op works on plain NumPy arrays and knows nothing of Tensors:
+
+- ``forward(*arrays, **params)`` returns ``(output, saved)``, where ``saved`` is whatever the
+  gradient needs later (references, never copies).
+- ``backward(grad, saved, needs)`` takes the gradient of the loss with respect to the output and
+  returns one gradient per input, shaped like that input, or ``None`` where ``needs`` says the
+  input does not require a gradient (so no work is spent on it).
+
+``OPS`` lists them all; the test suite gradient-checks every entry, so a new op is tested as
+soon as it is added here (and the tests fail until it has a domain to be tested on).
+"""
+
+import numpy as np
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes that NumPy broadcasting added or stretched, giving ``shape``."""
+    if grad.shape == shape:
+        return grad
+    leading = grad.ndim - len(shape)
+    stretched = tuple(
+        leading + i for i, size in enumerate(shape) if size == 1 and grad.shape[leading + i] != 1
+    )
+    return grad.sum(axis=tuple(range(leading)) + stretched).reshape(shape)
+
+
+class Op:
+    """Base of the ops: a name (the Tensor method that applies it) and how to explain a failure."""
+
+    name = "op"
+
+    @classmethod
+    def error(cls, numpy_error, *arrays):
+        """The ValueError to raise when NumPy rejects this op's inputs."""
+        return ValueError(f"{cls.name}: {numpy_error}")
+
+
+class BinaryOp(Op):
+    """An elementwise op of two arrays under NumPy broadcasting."""
+
+    @classmethod
+    def error(cls, numpy_error, a, b):
+        return ValueError(f"{cls.name}: shapes {a.shape} and {b.shape} cannot be broadcast")
+
+
+# ---- elementwise arithmetic ---------------------------------------------------------------------
+
+class Add(BinaryOp):
+    name = "add"
+
+    @staticmethod
+    def forward(a, b):
+        return a + b, (a.shape, b.shape)
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        a_shape, b_shape = saved
+        return (unbroadcast(grad, a_shape) if needs[0] else None,
+                unbroadcast(grad, b_shape) if needs[1] else None)
+
+
+class Sub(BinaryOp):
+    name = "sub"
+
+    @staticmethod
+    def forward(a, b):
+        return a - b, (a.shape, b.shape)
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        a_shape, b_shape = saved
+        return (unbroadcast(grad, a_shape) if needs[0] else None,
+                unbroadcast(-grad, b_shape) if needs[1] else None)
+
+
+class Mul(BinaryOp):
+    name = "mul"
+
+    @staticmethod
+    def forward(a, b):
+        return a * b, (a, b)
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        a, b = saved
+        return (unbroadcast(grad * b, a.shape) if needs[0] else None,
+                unbroadcast(grad * a, b.shape) if needs[1] else None)
+
+
+class Div(BinaryOp):
+    name = "div"
+
+    @staticmethod
+    def forward(a, b):
+        out = a / b
+        return out, (a.shape, b, out)
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        a_shape, b, out = saved
+        grad_a = grad / b
+        # d(a/b)/db = -a/b**2 = -(a/b)/b, reusing the output instead of squaring b.
+        return (unbroadcast(grad_a, a_shape) if needs[0] else None,
+                unbroadcast(-grad_a * out, b.shape) if needs[1] else None)
+
+
+class Neg(Op):
+    name = "neg"
+
+    @staticmethod
+    def forward(a):
+        return -a, None
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        return (-grad,)
+
+
+class Pow(Op):
+    """``a ** exponent`` for a constant number ``exponent``."""
+
+    name = "pow"
+
+    @staticmethod
+    def forward(a, exponent):
+        return a ** exponent, (a, exponent)
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        a, exponent = saved
+        return (grad * (exponent * a ** (exponent - 1)),)
+
+
+class MatMul(Op):
+    """``a @ b`` as ``numpy.matmul`` computes it, for 1-D and 2-D operands."""
+
+    name = "matmul"
+
+    @staticmethod
+    def forward(a, b):
+        if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2):
+            raise ValueError("only 1-D and 2-D operands are supported")
+        return a @ b, (a, b)
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        a, b = saved
+        if a.ndim == 2 and b.ndim == 2:
+            return (grad @ b.T if needs[0] else None,
+                    a.T @ grad if needs[1] else None)
+        # A 1-D operand acts as a row (left) or a column (right) vector: lift to 2-D, then back.
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        grad2 = grad.reshape(a2.shape[0], b2.shape[1])
+        return ((grad2 @ b2.T).reshape(a.shape) if needs[0] else None,
+                (a2.T @ grad2).reshape(b.shape) if needs[1] else None)
+
+    @classmethod
+    def error(cls, numpy_error, a, b):
+        if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2):
+            return ValueError(f"matmul: shapes {a.shape} and {b.shape}: only 1-D and 2-D operands "
+                              "are supported")
+        return ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned")
+
+
+# ---- reductions and shape -----------------------------------------------------------------------
+
+class Sum(Op):
+    name = "sum"
+
+    @staticmethod
+    def forward(a, axis=None, keepdims=False):
+        return a.sum(axis=axis, keepdims=keepdims), (a.shape, axis, keepdims)
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        shape, axis, keepdims = saved
+        if axis is not None and not keepdims:
+            grad = np.expand_dims(grad, axis)
+        return (np.broadcast_to(grad, shape),)
+
+
+class Mean(Op):
+    name = "mean"
+
+    @staticmethod
+    def forward(a, axis=None, keepdims=False):
+        out = a.mean(axis=axis, keepdims=keepdims)
+        return out, (a.shape, axis, keepdims, a.size // max(out.size, 1))
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        shape, axis, keepdims, count = saved
+        if axis is not None and not keepdims:
+            grad = np.expand_dims(grad, axis)
+        return (np.broadcast_to(grad / count, shape),)
+
+
+class Reshape(Op):
+    name = "reshape"
+
+    @staticmethod
+    def forward(a, shape):
+        return a.reshape(shape), a.shape
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        return (grad.reshape(saved),)
+
+
+class Transpose(Op):
+    """Reverses the axes, as ``ndarray.T`` does (a 2-D matrix is transposed)."""
+
+    name = "transpose"
+
+    @staticmethod
+    def forward(a):
+        return a.T, None
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        return (grad.T,)
+
+
+# ---- elementwise functions ----------------------------------------------------------------------
+
+class Exp(Op):
+    name = "exp"
+
+    @staticmethod
+    def forward(a):
+        out = np.exp(a)
+        return out, out
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        return (grad * saved,)
+
+
+class Log(Op):
+    name = "log"
+
+    @staticmethod
+    def forward(a):
+        return np.log(a), a
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        return (grad / saved,)
+
+
+class Sigmoid(Op):
+    name = "sigmoid"
+
+    @staticmethod
+    def forward(a):
+        # 1/(1+exp(-a)) overflows (with a warning) for a < -709; this form cannot, and it
+        # still costs one transcendental per element.
+        out = np.tanh(a * 0.5)
+        out += 1.0
+        out *= 0.5
+        return out, out
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        return (grad * saved * (1.0 - saved),)
+
+
+class Tanh(Op):
+    name = "tanh"
+
+    @staticmethod
+    def forward(a):
+        out = np.tanh(a)
+        return out, out
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        return (grad * (1.0 - saved * saved),)
+
+
+class Relu(Op):
+    """max(a, 0); the gradient at 0 is 0, as in PyTorch."""
+
+    name = "relu"
+
+    @staticmethod
+    def forward(a):
+        return np.maximum(a, 0.0), a
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        return (grad * (saved > 0),)
+
+
+class Clip(Op):
+    """Limits values to [lo, hi]; the gradient is 1 inside the interval (ends included), else 0."""
+
+    name = "clip"
+
+    @staticmethod
+    def forward(a, lo, hi):
+        if lo > hi:
+            raise ValueError(f"the lower bound {lo} is above the upper bound {hi}")
+        return np.minimum(np.maximum(a, lo), hi), (a, lo, hi)
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        a, lo, hi = saved
+        return (grad * ((a >= lo) & (a <= hi)),)
+
+
+class Softplus(Op):
+    """log(1 + exp(a)), computed without overflow; its derivative is the sigmoid."""
+
+    name = "softplus"
+
+    @staticmethod
+    def forward(a):
+        return np.logaddexp(0.0, a), a
+
+    @staticmethod
+    def backward(grad, saved, needs):
+        return (grad * Sigmoid.forward(saved)[0],)
+
+
+OPS = (Add, Sub, Mul, Div, Neg, Pow, MatMul, Sum, Mean, Reshape, Transpose,
+       Exp, Log, Sigmoid, Tanh, Relu, Clip, Softplus)

@@ -1,0 +1,314 @@
+"""The Tensor: a NumPy array that remembers the op and inputs that made it, and ``backward``."""
+
+import numpy as np
+
+from . import ops
+
+FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+_grad_enabled = True
+
+
+class no_grad:
+    """Context manager and decorator (``@no_grad()``): tensors made inside record no graph."""
+
+    def __enter__(self):
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = False
+
+    def __exit__(self, *exc_info):
+        global _grad_enabled
+        _grad_enabled = self._previous
+
+    def __call__(self, function):
+        def without_grad(*args, **kwargs):
+            with no_grad():
+                return function(*args, **kwargs)
+
+        without_grad.__name__ = function.__name__
+        without_grad.__qualname__ = function.__qualname__
+        without_grad.__doc__ = function.__doc__
+        without_grad.__wrapped__ = function
+        return without_grad
+
+
+def _as_array(data, dtype):
+    """``data`` as a new ndarray of a float dtype; TypeError for anything that is not numbers."""
+    dtype = np.dtype(np.float64 if dtype is None else dtype)
+    if dtype not in FLOAT_DTYPES:
+        raise TypeError(f"Tensor: dtype must be float64 or float32, not {dtype}")
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        array = np.asarray(data)
+    except ValueError as error:  # ragged nested lists
+        raise TypeError(f"Tensor: cannot make a tensor from this {type(data).__name__}: "
+                        f"{error}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor: data must be numbers (int, float or bool), got "
+                        f"{type(data).__name__} of dtype {array.dtype}")
+    return np.array(array, dtype=dtype)
+
+
+class Tensor:
+    """An n-dimensional float array that records the ops applied to it, for reverse-mode autodiff.
+
+    ``Tensor(data, requires_grad=False, dtype=None)``: ``data`` is a number, a nested list, an
+    ndarray or a Tensor, copied into ``.data`` as float64 (or ``dtype=np.float32``). After
+    ``backward()``, ``.grad`` holds the gradient for leaves that require grad.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_saved", "_retains_grad")
+    __array_ufunc__ = None  # makes `ndarray * tensor` call Tensor.__rmul__ instead of NumPy
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._op = None
+        self._parents = ()
+        self._saved = None
+        self._retains_grad = False
+
+    # ---- properties ---------------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape, doc="The shape of .data.")
+    ndim = property(lambda self: self.data.ndim, doc="The number of dimensions of .data.")
+    size = property(lambda self: self.data.size, doc="The number of elements of .data.")
+    dtype = property(lambda self: self.data.dtype, doc="The dtype of .data (float64 by default).")
+    T = property(lambda self: self.transpose(), doc="The transpose (axes reversed).")
+
+    @property
+    def grad_fn(self):
+        """The name of the op that made this tensor and records its gradient (None for leaves)."""
+        return None if self._op is None else self._op.name
+
+    @property
+    def is_leaf(self):
+        """True for tensors made by the user rather than by an op that records a gradient."""
+        return self._op is None
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = ""
+        if self.data.dtype != np.float64:
+            extras += f", dtype={self.data.dtype}"
+        if self._op is not None:
+            extras += f", grad_fn={self._op.name}"
+        elif self.requires_grad:
+            extras += ", requires_grad=True"
+        return f"Tensor({body}{extras})"
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    # ---- leaving the graph --------------------------------------------------------------------
+    def detach(self):
+        """A tensor sharing this one's data, outside the graph (no grad)."""
+        return Tensor._make(self.data)
+
+    def numpy(self):
+        """A copy of the data as an ndarray."""
+        return self.data.copy()
+
+    def item(self):
+        """The value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item: the tensor has shape {self.data.shape} ({self.data.size} "
+                             "elements); item() needs exactly one element")
+        return self.data.item()
+
+    def retain_grad(self):
+        """Keep ``.grad`` on this intermediate tensor after backward (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad")
+        self._retains_grad = True
+        return self
+
+    # ---- graph building -----------------------------------------------------------------------
+    @staticmethod
+    def _make(data, requires_grad=False):
+        """Wrap an ndarray the engine made, without the checks and the copy of __init__."""
+        tensor = Tensor.__new__(Tensor)
+        tensor.data = data
+        tensor.grad = None
+        tensor.requires_grad = requires_grad
+        tensor._op = None
+        tensor._parents = ()
+        tensor._saved = None
+        tensor._retains_grad = False
+        return tensor
+
+    def _apply(self, op, *others, **params):
+        """Run ``op`` on this tensor (and ``others``) and, if a gradient is needed, record it."""
+        inputs = (self, *(self._lift(other) for other in others))
+        arrays = [tensor.data for tensor in inputs]
+        try:
+            data, saved = op.forward(*arrays, **params)
+        except ValueError as error:
+            raise op.error(error, *arrays) from None
+        if type(data) is not np.ndarray:  # NumPy gives scalars, not 0-d arrays, for 0-d inputs
+            data = np.asarray(data)
+        out = Tensor._make(data)
+        if _grad_enabled and any(tensor.requires_grad for tensor in inputs):
+            out.requires_grad = True
+            out._op = op
+            out._parents = inputs
+            out._saved = saved
+        return out
+
+    def _lift(self, other):
+        """``other`` as a Tensor: numbers and arrays become constants of this tensor's dtype."""
+        if isinstance(other, Tensor):
+            return other
+        return Tensor._make(_as_array(other, self.data.dtype))
+
+    # ---- operators (the reflected forms put the constant first) -------------------------------
+    def __add__(self, other):
+        return self._apply(ops.Add, other)
+
+    def __radd__(self, other):
+        return self._lift(other)._apply(ops.Add, self)
+
+    def __sub__(self, other):
+        return self._apply(ops.Sub, other)
+
+    def __rsub__(self, other):
+        return self._lift(other)._apply(ops.Sub, self)
+
+    def __mul__(self, other):
+        return self._apply(ops.Mul, other)
+
+    def __rmul__(self, other):
+        return self._lift(other)._apply(ops.Mul, self)
+
+    def __truediv__(self, other):
+        return self._apply(ops.Div, other)
+
+    def __rtruediv__(self, other):
+        return self._lift(other)._apply(ops.Div, self)
+
+    def __matmul__(self, other):
+        return self._apply(ops.MatMul, other)
+
+    def __rmatmul__(self, other):
+        return self._lift(other)._apply(ops.MatMul, self)
+
+    def __neg__(self):
+        return self._apply(ops.Neg)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Tensor) or not np.isscalar(exponent):
+            raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
+        return self._apply(ops.Pow, exponent=float(exponent))
+
+    # ---- methods ------------------------------------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        """Sum over ``axis`` (an int, a tuple, or None for all)."""
+        return self._apply(ops.Sum, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        """Mean over ``axis`` (an int, a tuple, or None for all)."""
+        return self._apply(ops.Mean, axis=axis, keepdims=keepdims)
+
+    def exp(self):
+        return self._apply(ops.Exp)
+
+    def log(self):
+        return self._apply(ops.Log)
+
+    def sigmoid(self):
+        """1 / (1 + exp(-x)), computed without overflow."""
+        return self._apply(ops.Sigmoid)
+
+    def tanh(self):
+        return self._apply(ops.Tanh)
+
+    def relu(self):
+        return self._apply(ops.Relu)
+
+    def softplus(self):
+        """log(1 + exp(x)), computed without overflow."""
+        return self._apply(ops.Softplus)
+
+    def clip(self, lo, hi):
+        """Values limited to [lo, hi]; the gradient is 1 inside (ends included), 0 outside."""
+        return self._apply(ops.Clip, lo=lo, hi=hi)
+
+    def reshape(self, *shape):
+        """The same values in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return self._apply(ops.Reshape, shape=tuple(shape))
+
+    def transpose(self):
+        """The axes reversed (a 2-D matrix transposed), as ``ndarray.T``."""
+        return self._apply(ops.Transpose)
+
+    # ---- reverse mode ---------------------------------------------------------------------------
+    def backward(self, grad=None):
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        ``grad`` is the gradient of the final scalar with respect to this tensor; it may be left
+        out when this tensor has one element (it is then 1.0).
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward: this tensor does not require grad, so there is nothing "
+                               "to differentiate (create its inputs with requires_grad=True)")
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward: a gradient is needed for a non-scalar output (shape "
+                    f"{self.data.shape}); call backward(grad) with grad of that shape")
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
+            if grad.shape != self.data.shape:
+                raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape "
+                                 f"{self.data.shape}")
+
+        grads = {self: grad}
+        stored = set()  # ids of arrays already given to a .grad, so that no two .grads alias
+        for node in reversed(_topological_order(self)):
+            grad = grads.pop(node)
+            if node._op is None or node._retains_grad:
+                if node.grad is None:
+                    if (type(grad) is not np.ndarray or grad.base is not None
+                            or not grad.flags.writeable or id(grad) in stored):
+                        grad = np.array(grad)
+                    stored.add(id(grad))
+                    node.grad = grad
+                else:
+                    node.grad = node.grad + grad
+                if node._op is None:
+                    continue
+            parents = node._parents
+            needs = [parent.requires_grad for parent in parents]
+            parent_grads = node._op.backward(grad, node._saved, needs)
+            for parent, parent_grad in zip(parents, parent_grads, strict=True):
+                if parent_grad is not None:
+                    if parent in grads:
+                        grads[parent] = grads[parent] + parent_grad
+                    else:
+                        grads[parent] = parent_grad
+
+
+def _topological_order(root):
+    """The nodes requiring grad that ``root`` depends on, each after all of its inputs.
+
+    An iterative depth-first search (no recursion limit), linear in the size of the graph.
+    """
+    order = []
+    visited = {root}
+    stack = [(root, iter(root._parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent.requires_grad and parent not in visited:
+                visited.add(parent)
+                stack.append((parent, iter(parent._parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
