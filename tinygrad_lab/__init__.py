@@ -1,7 +1,10 @@
 """tinygrad_lab: a small reverse-mode autograd engine on NumPy, and the backpropagation lab."""
 
+from . import data, nn, optim
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor, no_grad
+from .train import History, accuracy, fit, predict
 
 __version__ = "0.1.0"
-__all__ = ["GradcheckError", "Tensor", "__version__", "gradcheck", "no_grad"]
+__all__ = ["GradcheckError", "History", "Tensor", "__version__", "accuracy", "data", "fit",
+           "gradcheck", "nn", "no_grad", "optim", "predict"]

@@ -1,0 +1,86 @@
+"""Optimizers: they update the parameters' ``.data`` in place from their ``.grad``.
+
+The updates work on the NumPy arrays directly, so they record no graph.
+"""
+
+import math
+
+import numpy as np
+
+
+def _check(name, value, low, high=math.inf, low_inclusive=False):
+    ok = (value >= low if low_inclusive else value > low) and value < high
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
+        raise ValueError(f"{name} must be a finite number in {'[' if low_inclusive else '('}"
+                         f"{low}, {high}), got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Holds the parameters; ``zero_grad`` forgets their gradients."""
+
+    def __init__(self, params):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__}: got no parameters to optimize")
+        if not all(p.requires_grad for p in self.params):
+            raise ValueError(f"{type(self).__name__}: every parameter must require grad")
+
+    def zero_grad(self):
+        """Set every parameter's ``.grad`` to None (the next backward starts from zero)."""
+        for p in self.params:
+            p.grad = None
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (heavy-ball) momentum.
+
+    ``v = momentum * v + grad; p -= lr * v`` (momentum 0 gives ``p -= lr * grad``).
+    """
+
+    def __init__(self, params, lr, momentum=0.0):
+        super().__init__(params)
+        self.lr = _check("lr", lr, 0.0)
+        self.momentum = _check("momentum", momentum, 0.0, 1.0, low_inclusive=True)
+        self.velocities = [np.zeros_like(p.data) for p in self.params] if self.momentum else None
+
+    def step(self):
+        """Update every parameter that has a gradient."""
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            if self.velocities is None:
+                p.data -= self.lr * p.grad
+            else:
+                velocity = self.velocities[i]
+                velocity *= self.momentum
+                velocity += p.grad
+                p.data -= self.lr * velocity
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) with bias-corrected moment estimates."""
+
+    def __init__(self, params, lr=0.01, betas=(0.9, 0.999), eps=1e-8):
+        super().__init__(params)
+        self.lr = _check("lr", lr, 0.0)
+        self.betas = tuple(_check("betas", b, 0.0, 1.0, low_inclusive=True) for b in betas)
+        self.eps = _check("eps", eps, 0.0)
+        self.steps = 0
+        self.first_moments = [np.zeros_like(p.data) for p in self.params]
+        self.second_moments = [np.zeros_like(p.data) for p in self.params]
+
+    def step(self):
+        """Update every parameter that has a gradient."""
+        self.steps += 1
+        beta1, beta2 = self.betas
+        first_correction = 1 - beta1 ** self.steps
+        second_correction = 1 - beta2 ** self.steps
+        for p, m, v in zip(self.params, self.first_moments, self.second_moments, strict=True):
+            if p.grad is None:
+                continue
+            m *= beta1
+            m += (1 - beta1) * p.grad
+            v *= beta2
+            v += (1 - beta2) * p.grad * p.grad
+            p.data -= self.lr * (m / first_correction) / (np.sqrt(v / second_correction) + self.eps)
