@@ -61,7 +61,8 @@ class Linear(Module):
         scale = init_scale(init, in_features, out_features)
         weight = rng.standard_normal((in_features, out_features)) * scale
         self.weight = Tensor(weight, requires_grad=True, dtype=dtype)
-        self.bias = Tensor(np.zeros(out_features), requires_grad=True, dtype=dtype) if bias else None
+        self.bias = (Tensor(np.zeros(out_features), requires_grad=True, dtype=dtype)
+                     if bias else None)
 
     def parameters(self):
         return [self.weight] if self.bias is None else [self.weight, self.bias]
