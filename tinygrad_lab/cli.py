@@ -49,6 +49,7 @@ def bounded(convert, low, inclusive=False):
 
 positive_int = bounded(int, 0)
 positive_float = bounded(float, 0)
+non_negative_int = bounded(int, 0, inclusive=True)
 non_negative_float = bounded(float, 0, inclusive=True)
 
 
@@ -79,12 +80,33 @@ def make_optimizer(name, parameters, learning_rate):
 
 def prepare_out_dir(path):
     """Create ``path`` if needed and make sure files can be written there."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"cannot write to --out {path}: it is a file, not a folder")
     try:
         os.makedirs(path, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
     except OSError as error:
         raise UsageError(f"cannot write to --out {path}: {error.strerror or error}") from None
+    check_writable(path, f"cannot write to --out {path}")
+    return path
+
+
+def check_writable(folder, problem):
+    """Raise UsageError starting with ``problem`` unless a file can be created in ``folder``."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise UsageError(f"{problem}: {error.strerror or error}") from None
+
+
+def check_save_path(path):
+    """Refuse, before any training, a --save path whose folder is missing or unwritable."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"cannot save to --save {path}: it is a folder, not a file")
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot save to --save {path}: no such folder {folder}")
+    check_writable(folder, f"cannot save to --save {path}")
     return path
 
 
@@ -97,17 +119,20 @@ def print_testing(x, y, probabilities):
 
 
 def write_figures(name, model, x, y, history, out_dir):
-    """The comparison figure, learning curve and (for 2 features) decision boundary as PNGs."""
+    """The learning curve and, for 2 features, the comparison and decision boundary, as PNGs."""
     from . import plot  # matplotlib is loaded only when figures are written
 
     stem = os.path.join(out_dir, name.replace(os.sep, "_"))
-    probabilities = predict(model, x)
-    written = [f"{stem}-comparison.png", f"{stem}-learning-curve.png"]
-    plot.show_result(x, y, probabilities, path=written[0])
+    if x.shape[1] != 2:  # both other figures draw the points in the plane of the two features
+        print(f"figures: the comparison and decision boundary need 2 features; {name} has "
+              f"{x.shape[1]}, so only the learning curve is drawn")
+        plot.learning_curve(history, path=f"{stem}-learning-curve.png")
+        return [f"{stem}-learning-curve.png"]
+    written = [f"{stem}-comparison.png", f"{stem}-learning-curve.png",
+               f"{stem}-decision-boundary.png"]
+    plot.show_result(x, y, predict(model, x), path=written[0])
     plot.learning_curve(history, path=written[1])
-    if x.shape[1] == 2:
-        written.append(f"{stem}-decision-boundary.png")
-        plot.decision_boundary(model, x, y, path=written[2])
+    plot.decision_boundary(model, x, y, path=written[2])
     return written
 
 
@@ -153,8 +178,13 @@ def command_lab(args):
 
 def command_train(args):
     out_dir = prepare_out_dir(args.out) if args.out else None
+    if args.save:
+        check_save_path(args.save)
     data_rng, model_rng, shuffle_rng = seeded_streams(args.seed)
     name, x, y = load_dataset(args, data_rng)
+    if args.show and x.shape[1] != 2:
+        raise UsageError(f"--show draws the comparison figure, which needs 2 features; {name} "
+                         f"has {x.shape[1]}")
     model, history = train_one(name, x, y, args, model_rng, shuffle_rng)
     written = []
     if args.save:
@@ -247,7 +277,7 @@ def add_data_options(parser, required=True):
 
 
 def add_seed(parser):
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="seed for data, weights and shuffling (default: 0)")
 
 

@@ -1,12 +1,11 @@
 """Layers, the lab's network and its losses, built from the engine's ops."""
 
 import json
-import os
-import tempfile
 import zipfile
 
 import numpy as np
 
+from .files import atomic_write
 from .tensor import Tensor
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "none")
@@ -128,21 +127,16 @@ class MLP(Module):
         """Write the architecture and the weights to one .npz file, whole or not at all."""
         arrays = {f"param{i}": p.data for i, p in enumerate(self.parameters())}
         arrays["config"] = np.array(json.dumps(self.config))
-        directory = os.path.dirname(os.path.abspath(path))
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
-        try:
-            with os.fdopen(handle, "wb") as file:
-                np.savez(file, **arrays)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        with atomic_write(path) as file:
+            np.savez(file, **arrays)
 
     @classmethod
     def load(cls, path, dtype=None):
         """An MLP from a file written by ``save``; ValueError if it is corrupt or does not fit."""
         try:
-            with np.load(path, allow_pickle=False) as archive:
+            # Opened here, not by np.load: np.load leaves its own handle open when the file
+            # starts like a zip but is not one (a truncated save), leaking a ResourceWarning.
+            with open(path, "rb") as file, np.load(file, allow_pickle=False) as archive:
                 arrays = {name: archive[name] for name in archive.files}
             config = json.loads(str(arrays.pop("config")))
             model = cls(**config, dtype=dtype)
@@ -156,6 +150,9 @@ class MLP(Module):
                              f"{model!r} has {len(parameters)}")
         for i, parameter in enumerate(parameters):
             stored = arrays.get(f"param{i}")
+            if stored is not None and stored.dtype.kind not in "biuf":
+                raise ValueError(f"{path}: not a weights file written by MLP.save (weight {i} "
+                                 f"holds {stored.dtype} values, not numbers)")
             if stored is None or stored.shape != parameter.shape:
                 found = "nothing" if stored is None else f"shape {stored.shape}"
                 raise ValueError(f"{path}: weight {i} should have shape {parameter.shape} for "

@@ -4,13 +4,18 @@ The updates work on the NumPy arrays directly, so they record no graph.
 """
 
 import math
+import numbers
 
 import numpy as np
 
 
 def _check(name, value, low, high=math.inf, low_inclusive=False):
-    ok = (value >= low if low_inclusive else value > low) and value < high
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
+    # numbers.Real, not (int, float): a NumPy float32 is a fine learning rate; the type is
+    # checked before comparing, so that a string gives ValueError, not TypeError.
+    ok = (isinstance(value, numbers.Real) and not isinstance(value, bool)
+          and math.isfinite(value)
+          and (value >= low if low_inclusive else value > low) and value < high)
+    if not ok:
         raise ValueError(f"{name} must be a finite number in {'[' if low_inclusive else '('}"
                          f"{low}, {high}), got {value!r}")
     return float(value)
@@ -64,9 +69,14 @@ class Adam(Optimizer):
     def __init__(self, params, lr=0.01, betas=(0.9, 0.999), eps=1e-8):
         super().__init__(params)
         self.lr = _check("lr", lr, 0.0)
+        if len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = tuple(_check("betas", b, 0.0, 1.0, low_inclusive=True) for b in betas)
         self.eps = _check("eps", eps, 0.0)
         self.steps = 0
+        # Per parameter, as in PyTorch: a parameter skipped (no grad) on some step must not
+        # get the bias correction of moments it never accumulated.
+        self.param_steps = [0] * len(self.params)
         self.first_moments = [np.zeros_like(p.data) for p in self.params]
         self.second_moments = [np.zeros_like(p.data) for p in self.params]
 
@@ -74,11 +84,13 @@ class Adam(Optimizer):
         """Update every parameter that has a gradient."""
         self.steps += 1
         beta1, beta2 = self.betas
-        first_correction = 1 - beta1 ** self.steps
-        second_correction = 1 - beta2 ** self.steps
-        for p, m, v in zip(self.params, self.first_moments, self.second_moments, strict=True):
+        for i, (p, m, v) in enumerate(zip(self.params, self.first_moments, self.second_moments,
+                                           strict=True)):
             if p.grad is None:
                 continue
+            self.param_steps[i] += 1
+            first_correction = 1 - beta1 ** self.param_steps[i]
+            second_correction = 1 - beta2 ** self.param_steps[i]
             m *= beta1
             m += (1 - beta1) * p.grad
             v *= beta2

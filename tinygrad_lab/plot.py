@@ -6,12 +6,12 @@ the matplotlib Figure; with ``path`` it also saves it, in the format named by th
 save never leaves a partial image. ``show=True`` shows it with pyplot as well.
 """
 
-import errno
 import os
-import secrets
 import sys
 
 import numpy as np
+
+from .files import atomic_write
 
 CLASS_COLORS = ("tab:red", "tab:blue")  # class 0, class 1: the spec's 'ro' and 'bo'
 # Diverging, red at probability 0 and blue at 1 like the classes; the darkest ends are cut off
@@ -250,22 +250,5 @@ def _save(figure, path):
     if image_format not in supported:
         raise ValueError(f"cannot save {path}: unknown image format {image_format!r}; "
                          f"use one of {', '.join(sorted(supported))}")
-    directory, name = os.path.split(path)
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(errno.ENOENT, "no such directory to save the figure in",
-                                directory)
-    temporary = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
-    # os.open with 0o666 lets the umask set the final permissions, as for any new file.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            figure.savefig(file, format=image_format)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_write(path) as file:
+        figure.savefig(file, format=image_format)

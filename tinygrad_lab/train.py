@@ -67,7 +67,8 @@ def accuracy(probabilities, labels, threshold=0.5):
 @no_grad()
 def predict(model, x):
     """The model's probabilities for inputs ``x`` (n, k), as an ndarray of shape (n, 1)."""
-    return model(Tensor(x)).data
+    parameters = model.parameters() if hasattr(model, "parameters") else []
+    return model(Tensor(x, dtype=parameters[0].dtype if parameters else None)).data
 
 
 def fit(model, x, y, *, epochs, optimizer, batch_size=None, epsilon=None, log_every=500,
@@ -77,7 +78,8 @@ def fit(model, x, y, *, epochs, optimizer, batch_size=None, epsilon=None, log_ev
     - ``batch_size=None`` uses the whole set per step; ``batch_size=1`` is the spec's
       one-sample-at-a-time loop, in order; other sizes shuffle each epoch (with ``rng``).
     - Stops after ``epochs``, when the epoch's loss falls below ``epsilon``, when the loss is
-      no longer finite, when ``callback(epoch, loss, accuracy)`` returns True, or on Ctrl-C.
+      no longer finite, when ``callback(epoch, loss, accuracy)`` (called after every epoch)
+      returns True, or on Ctrl-C.
     - Every ``log_every`` epochs, and at the last, ``log`` gets the spec's training line
       (``log_every=None`` logs nothing).
 
@@ -86,7 +88,8 @@ def fit(model, x, y, *, epochs, optimizer, batch_size=None, epsilon=None, log_ev
     x, y = check_dataset(x, y, getattr(model, "in_features", None))
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs <= 0:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if batch_size is not None and (not isinstance(batch_size, (int, np.integer))
+    if batch_size is not None and (isinstance(batch_size, bool)
+                                   or not isinstance(batch_size, (int, np.integer))
                                    or batch_size <= 0):
         raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
     if epsilon is not None and not epsilon > 0:
@@ -119,8 +122,11 @@ def fit(model, x, y, *, epochs, optimizer, batch_size=None, epsilon=None, log_ev
             history.accuracy.append(epoch_accuracy)
             history.diverged = not math.isfinite(epoch_loss)
             history.stopped_at_epsilon = epsilon is not None and epoch_loss < epsilon
+            # The callback sees every epoch, the last one too (it may be drawing a live curve).
+            asked_to_stop = callback is not None and bool(
+                callback(epoch, epoch_loss, epoch_accuracy))
             stop = (history.diverged or history.stopped_at_epsilon or epoch == epochs
-                    or (callback is not None and callback(epoch, epoch_loss, epoch_accuracy)))
+                    or asked_to_stop)
             if log_every and (epoch % log_every == 0 or stop):
                 log(format_log(epoch, epoch_loss, epoch_accuracy))
             if stop:

@@ -1,0 +1,46 @@
+"""The lab on the linear split: train the spec's network, then test it, in the spec's format.
+
+Run ``python demos/linear.py``; ``--plot DIR`` also saves the comparison figure and the learning
+curve as PNG files in DIR (nothing is written otherwise).
+"""
+
+import argparse
+import os
+
+from tinygrad_lab import accuracy, fit, predict
+from tinygrad_lab.data import generate_linear
+from tinygrad_lab.nn import MLP
+from tinygrad_lab.optim import Adam
+
+SEED = 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Train and test the lab's network on the "
+                                     "linear data.")
+    parser.add_argument("--plot", metavar="DIR", help="save the figures as PNG files in DIR")
+    args = parser.parse_args()
+
+    x, y = generate_linear(n=100, rng=SEED)
+    model = MLP(in_features=2, hidden=(10, 10), activation="sigmoid", bias=False, rng=SEED)
+    optimizer = Adam(model.parameters(), lr=0.05)
+    print("=====data type : linear=====")
+    history = fit(model, x, y, epochs=20000, optimizer=optimizer, epsilon=0.01, log_every=50)
+
+    pred_y = predict(model, x)
+    print("testing ...")
+    for probability, label in zip(pred_y, y, strict=True):
+        print(f"[{probability[0]:.8f}]  ground truth: {int(label[0])}")
+    print(f"testing ... accuracy:{accuracy(pred_y, y):.2f}")
+
+    if args.plot:
+        from tinygrad_lab import plot  # matplotlib is needed only for the figures
+
+        os.makedirs(args.plot, exist_ok=True)
+        plot.show_result(x, y, pred_y, path=os.path.join(args.plot, "linear-comparison.png"))
+        plot.learning_curve(history, path=os.path.join(args.plot, "linear-learning-curve.png"))
+        print(f"wrote the figures to {args.plot}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The demos run as scripts: what they print, that they write nothing unless asked, their figures.
+
+Each runs in a subprocess from an empty working directory, with the repository on PYTHONPATH.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMOS = ROOT / "demos"
+LOG_LINE = re.compile(r"^training \.\.\. epoch:\d+, loss:\d+\.\d{5}, acc:[01]\.\d{2}$")
+PREDICTION = re.compile(r"^\[[01]\.\d{8}\]  ground truth: [01]$")
+
+
+def run(name, *args, cwd):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])), "MPLBACKEND": "Agg"}
+    result = subprocess.run([sys.executable, str(DEMOS / name), *args], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("name, title, samples", [
+    ("linear.py", "=====data type : linear=====", 100),
+    ("xor.py", "=====data type : XOR=====", 21),
+])
+def test_training_demo(tmp_path, name, title, samples):
+    lines = run(name, cwd=tmp_path)
+    assert lines[0] == title
+    testing = lines.index("testing ...")
+    training = lines[1:testing]
+    assert training and all(LOG_LINE.match(line) for line in training), training
+    assert training[-1].endswith("acc:1.00")
+    assert float(training[-1].split("loss:")[1].split(",")[0]) < 0.01  # stopped at epsilon
+    predictions = lines[testing + 1:-1]
+    assert len(predictions) == samples
+    assert all(PREDICTION.match(line) for line in predictions), predictions[:3]
+    assert lines[-1] == "testing ... accuracy:1.00"
+    assert list(tmp_path.iterdir()) == []  # no files unless --plot asks for them
+
+
+def test_training_demo_plots_when_asked(tmp_path):
+    lines = run("xor.py", "--plot", "figures", cwd=tmp_path)
+    assert lines[-1] == "wrote the figures to figures"
+    written = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    assert written == ["xor-comparison.png", "xor-learning-curve.png"]
+    for name in written:
+        assert (tmp_path / "figures" / name).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_manual_vs_engine(tmp_path):
+    lines = run("manual_vs_engine.py", cwd=tmp_path)
+    gradients = [line for line in lines if line.startswith("gradient ")]
+    steps = [line for line in lines if line.startswith("after one SGD step")]
+    assert [line.split()[1] for line in gradients] == ["W1", "W2", "W3"]
+    assert [line.split(",")[1].split(":")[0].strip() for line in steps] == ["W1", "W2", "W3"]
+    for line in gradients + steps:
+        difference = float(line.rsplit("=", 1)[1])
+        assert 0.0 <= difference < 1e-10, line
+    manual, engine = re.match(r"^loss: manual (\S+), engine (\S+)$", lines[1]).groups()
+    assert abs(float(manual) - float(engine)) < 1e-9
+    assert lines[-1].startswith("same: largest difference")
+    assert list(tmp_path.iterdir()) == []
