@@ -101,9 +101,12 @@ class Div(BinaryOp):
     def backward(grad, saved, needs):
         a_shape, b, out = saved
         grad_a = grad / b
-        # d(a/b)/db = -a/b**2 = -(a/b)/b, reusing the output instead of squaring b.
-        return (unbroadcast(grad_a, a_shape) if needs[0] else None,
-                unbroadcast(-grad_a * out, b.shape) if needs[1] else None)
+        grad_b = None
+        if needs[1]:  # d(a/b)/db = -a/b**2 = -(a/b)/b: reuse the output instead of squaring b
+            grad_b = grad_a * out
+            grad_b *= -1.0
+            grad_b = unbroadcast(grad_b, b.shape)
+        return (unbroadcast(grad_a, a_shape) if needs[0] else None, grad_b)
 
 
 class Neg(Op):
@@ -167,6 +170,15 @@ class MatMul(Op):
 
 # ---- reductions and shape -----------------------------------------------------------------------
 
+def spread(grad, shape, axis, keepdims):
+    """The gradient of a sum over ``axis``: ``grad`` copied back along the summed axes."""
+    if axis is not None and not keepdims:
+        grad = np.expand_dims(grad, axis)
+    out = np.empty(shape, dtype=grad.dtype)
+    out[...] = grad
+    return out
+
+
 class Sum(Op):
     name = "sum"
 
@@ -176,10 +188,7 @@ class Sum(Op):
 
     @staticmethod
     def backward(grad, saved, needs):
-        shape, axis, keepdims = saved
-        if axis is not None and not keepdims:
-            grad = np.expand_dims(grad, axis)
-        return (np.broadcast_to(grad, shape),)
+        return (spread(grad, *saved),)
 
 
 class Mean(Op):
@@ -187,15 +196,14 @@ class Mean(Op):
 
     @staticmethod
     def forward(a, axis=None, keepdims=False):
-        out = a.mean(axis=axis, keepdims=keepdims)
-        return out, (a.shape, axis, keepdims, a.size // max(out.size, 1))
+        total = a.sum(axis=axis, keepdims=keepdims)  # what ndarray.mean does, without its overhead
+        count = a.size // max(np.size(total), 1)
+        return total / count, (a.shape, axis, keepdims, count)
 
     @staticmethod
     def backward(grad, saved, needs):
         shape, axis, keepdims, count = saved
-        if axis is not None and not keepdims:
-            grad = np.expand_dims(grad, axis)
-        return (np.broadcast_to(grad / count, shape),)
+        return (spread(grad / count, shape, axis, keepdims),)
 
 
 class Reshape(Op):
@@ -251,21 +259,33 @@ class Log(Op):
         return (grad / saved,)
 
 
+# exp(x) overflows float64 above ~709.78 (float32 above ~88.72): inputs are clamped below that.
+EXP_LIMIT = {np.dtype(np.float64): 709.0, np.dtype(np.float32): 88.0}
+
+
+def sigmoid(a):
+    """1 / (1 + exp(-a)) with one transcendental per element and no overflow warning."""
+    out = np.negative(a, out=np.empty_like(a))  # a real array even when a is 0-d
+    np.minimum(out, EXP_LIMIT.get(out.dtype, 709.0), out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
 class Sigmoid(Op):
     name = "sigmoid"
 
     @staticmethod
     def forward(a):
-        # 1/(1+exp(-a)) overflows (with a warning) for a < -709; this form cannot, and it
-        # still costs one transcendental per element.
-        out = np.tanh(a * 0.5)
-        out += 1.0
-        out *= 0.5
+        out = sigmoid(a)
         return out, out
 
     @staticmethod
     def backward(grad, saved, needs):
-        return (grad * saved * (1.0 - saved),)
+        local = 1.0 - saved  # sigmoid' = s * (1 - s), from the saved output
+        local *= saved
+        local *= grad
+        return (local,)
 
 
 class Tanh(Op):
@@ -278,7 +298,9 @@ class Tanh(Op):
 
     @staticmethod
     def backward(grad, saved, needs):
-        return (grad * (1.0 - saved * saved),)
+        local = 1.0 - saved * saved  # tanh' = 1 - tanh**2
+        local *= grad
+        return (local,)
 
 
 class Relu(Op):
@@ -304,12 +326,13 @@ class Clip(Op):
     def forward(a, lo, hi):
         if lo > hi:
             raise ValueError(f"the lower bound {lo} is above the upper bound {hi}")
-        return np.minimum(np.maximum(a, lo), hi), (a, lo, hi)
+        out = np.clip(a, lo, hi)
+        return out, (a, out)
 
     @staticmethod
     def backward(grad, saved, needs):
-        a, lo, hi = saved
-        return (grad * ((a >= lo) & (a <= hi)),)
+        a, out = saved
+        return (grad * (a == out),)  # unchanged exactly where lo <= a <= hi
 
 
 class Softplus(Op):
@@ -323,7 +346,7 @@ class Softplus(Op):
 
     @staticmethod
     def backward(grad, saved, needs):
-        return (grad * Sigmoid.forward(saved)[0],)
+        return (grad * sigmoid(saved),)
 
 
 OPS = (Add, Sub, Mul, Div, Neg, Pow, MatMul, Sum, Mean, Reshape, Transpose,

@@ -1,5 +1,7 @@
 """The Tensor: a NumPy array that remembers the op and inputs that made it, and ``backward``."""
 
+import gc
+
 import numpy as np
 
 from . import ops
@@ -127,123 +129,136 @@ class Tensor:
 
     # ---- graph building -----------------------------------------------------------------------
     @staticmethod
-    def _make(data, requires_grad=False):
-        """Wrap an ndarray the engine made, without the checks and the copy of __init__."""
-        tensor = Tensor.__new__(Tensor)
-        tensor.data = data
-        tensor.grad = None
-        tensor.requires_grad = requires_grad
-        tensor._op = None
-        tensor._parents = ()
-        tensor._saved = None
-        tensor._retains_grad = False
-        return tensor
-
-    def _apply(self, op, *others, **params):
-        """Run ``op`` on this tensor (and ``others``) and, if a gradient is needed, record it."""
-        inputs = (self, *(self._lift(other) for other in others))
-        arrays = [tensor.data for tensor in inputs]
-        try:
-            data, saved = op.forward(*arrays, **params)
-        except ValueError as error:
-            raise op.error(error, *arrays) from None
+    def _make(data, op=None, parents=(), saved=None, requires_grad=False):
+        """A tensor around an ndarray the engine made (no checks, no copy). If ``requires_grad``
+        (some parent needs a gradient) and grad mode is on, it records ``op`` and ``parents``."""
+        out = Tensor.__new__(Tensor)
         if type(data) is not np.ndarray:  # NumPy gives scalars, not 0-d arrays, for 0-d inputs
             data = np.asarray(data)
-        out = Tensor._make(data)
-        if _grad_enabled and any(tensor.requires_grad for tensor in inputs):
+        out.data = data
+        out.grad = None
+        out._retains_grad = False
+        if requires_grad and _grad_enabled:
             out.requires_grad = True
             out._op = op
-            out._parents = inputs
+            out._parents = parents
             out._saved = saved
+        else:
+            out.requires_grad = False
+            out._op = None
+            out._parents = ()
+            out._saved = None
         return out
 
-    def _lift(self, other):
-        """``other`` as a Tensor: numbers and arrays become constants of this tensor's dtype."""
-        if isinstance(other, Tensor):
-            return other
-        return Tensor._make(_as_array(other, self.data.dtype))
+    def _unary(self, op, *params):
+        """Apply a one-input op (with constant ``params``) to this tensor."""
+        try:
+            data, saved = op.forward(self.data, *params)
+        except ValueError as error:
+            raise op.error(error, self.data) from None
+        return Tensor._make(data, op, (self,), saved, self.requires_grad)
+
+    def _binary(self, op, other, reflected=False):
+        """Apply a two-input op to this tensor and ``other`` (``other`` first if ``reflected``)."""
+        if type(other) is not Tensor:
+            other = self._constant(other)
+        a, b = (other, self) if reflected else (self, other)
+        try:
+            data, saved = op.forward(a.data, b.data)
+        except ValueError as error:
+            raise op.error(error, a.data, b.data) from None
+        return Tensor._make(data, op, (a, b), saved, a.requires_grad or b.requires_grad)
+
+    def _constant(self, value):
+        """A number or an array as a Tensor of this tensor's dtype, outside the graph."""
+        dtype = self.data.dtype
+        if type(value) is float or type(value) is int:
+            return Tensor._make(np.array(value, dtype=dtype))
+        if type(value) is np.ndarray and value.dtype == dtype:
+            return Tensor._make(value)  # read only by the op: no copy needed
+        return Tensor._make(_as_array(value, dtype))
 
     # ---- operators (the reflected forms put the constant first) -------------------------------
     def __add__(self, other):
-        return self._apply(ops.Add, other)
+        return self._binary(ops.Add, other)
 
     def __radd__(self, other):
-        return self._lift(other)._apply(ops.Add, self)
+        return self._binary(ops.Add, other, reflected=True)
 
     def __sub__(self, other):
-        return self._apply(ops.Sub, other)
+        return self._binary(ops.Sub, other)
 
     def __rsub__(self, other):
-        return self._lift(other)._apply(ops.Sub, self)
+        return self._binary(ops.Sub, other, reflected=True)
 
     def __mul__(self, other):
-        return self._apply(ops.Mul, other)
+        return self._binary(ops.Mul, other)
 
     def __rmul__(self, other):
-        return self._lift(other)._apply(ops.Mul, self)
+        return self._binary(ops.Mul, other, reflected=True)
 
     def __truediv__(self, other):
-        return self._apply(ops.Div, other)
+        return self._binary(ops.Div, other)
 
     def __rtruediv__(self, other):
-        return self._lift(other)._apply(ops.Div, self)
+        return self._binary(ops.Div, other, reflected=True)
 
     def __matmul__(self, other):
-        return self._apply(ops.MatMul, other)
+        return self._binary(ops.MatMul, other)
 
     def __rmatmul__(self, other):
-        return self._lift(other)._apply(ops.MatMul, self)
+        return self._binary(ops.MatMul, other, reflected=True)
 
     def __neg__(self):
-        return self._apply(ops.Neg)
+        return self._unary(ops.Neg)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor) or not np.isscalar(exponent):
             raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
-        return self._apply(ops.Pow, exponent=float(exponent))
+        return self._unary(ops.Pow, float(exponent))
 
     # ---- methods ------------------------------------------------------------------------------
     def sum(self, axis=None, keepdims=False):
         """Sum over ``axis`` (an int, a tuple, or None for all)."""
-        return self._apply(ops.Sum, axis=axis, keepdims=keepdims)
+        return self._unary(ops.Sum, axis, keepdims)
 
     def mean(self, axis=None, keepdims=False):
         """Mean over ``axis`` (an int, a tuple, or None for all)."""
-        return self._apply(ops.Mean, axis=axis, keepdims=keepdims)
+        return self._unary(ops.Mean, axis, keepdims)
 
     def exp(self):
-        return self._apply(ops.Exp)
+        return self._unary(ops.Exp)
 
     def log(self):
-        return self._apply(ops.Log)
+        return self._unary(ops.Log)
 
     def sigmoid(self):
         """1 / (1 + exp(-x)), computed without overflow."""
-        return self._apply(ops.Sigmoid)
+        return self._unary(ops.Sigmoid)
 
     def tanh(self):
-        return self._apply(ops.Tanh)
+        return self._unary(ops.Tanh)
 
     def relu(self):
-        return self._apply(ops.Relu)
+        return self._unary(ops.Relu)
 
     def softplus(self):
         """log(1 + exp(x)), computed without overflow."""
-        return self._apply(ops.Softplus)
+        return self._unary(ops.Softplus)
 
     def clip(self, lo, hi):
         """Values limited to [lo, hi]; the gradient is 1 inside (ends included), 0 outside."""
-        return self._apply(ops.Clip, lo=lo, hi=hi)
+        return self._unary(ops.Clip, lo, hi)
 
     def reshape(self, *shape):
         """The same values in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
-        return self._apply(ops.Reshape, shape=tuple(shape))
+        return self._unary(ops.Reshape, tuple(shape))
 
     def transpose(self):
         """The axes reversed (a 2-D matrix transposed), as ``ndarray.T``."""
-        return self._apply(ops.Transpose)
+        return self._unary(ops.Transpose)
 
     # ---- reverse mode ---------------------------------------------------------------------------
     def backward(self, grad=None):
@@ -267,30 +282,49 @@ class Tensor:
                 raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape "
                                  f"{self.data.shape}")
 
-        grads = {self: grad}
-        stored = set()  # ids of arrays already given to a .grad, so that no two .grads alias
-        for node in reversed(_topological_order(self)):
-            grad = grads.pop(node)
-            if node._op is None or node._retains_grad:
-                if node.grad is None:
-                    if (type(grad) is not np.ndarray or grad.base is not None
-                            or not grad.flags.writeable or id(grad) in stored):
-                        grad = np.array(grad)
-                    stored.add(id(grad))
-                    node.grad = grad
-                else:
-                    node.grad = node.grad + grad
-                if node._op is None:
-                    continue
-            parents = node._parents
-            needs = [parent.requires_grad for parent in parents]
-            parent_grads = node._op.backward(grad, node._saved, needs)
-            for parent, parent_grad in zip(parents, parent_grads, strict=True):
-                if parent_grad is not None:
-                    if parent in grads:
-                        grads[parent] = grads[parent] + parent_grad
-                    else:
-                        grads[parent] = parent_grad
+        # The graph has no reference cycles, so the cyclic collector has nothing to find in it;
+        # left on, it rescans every live node each time it runs, and a big walk slows down.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            _backpropagate(self, grad)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _accumulate_grad(self, grad, stored):
+        """Add ``grad`` to ``.grad``, never writing into an array that anything else holds."""
+        if self.grad is not None:
+            self.grad = self.grad + grad
+            return
+        if (type(grad) is not np.ndarray or grad.base is not None or not grad.flags.writeable
+                or id(grad) in stored):
+            grad = np.array(grad)
+        stored.add(id(grad))
+        self.grad = grad
+
+
+def _backpropagate(root, grad):
+    """Push ``grad`` (d loss / d root) from ``root`` back to every node that requires grad."""
+    grads = {root: grad}
+    stored = set()  # ids of the arrays given to a .grad, so that no two .grads share one
+    for node in reversed(_topological_order(root)):
+        grad = grads.pop(node)
+        op = node._op
+        if op is None or node._retains_grad:
+            node._accumulate_grad(grad, stored)
+            if op is None:
+                continue
+        parents = node._parents
+        needs = _ONE_INPUT if len(parents) == 1 else [p.requires_grad for p in parents]
+        parent_grads = op.backward(grad, node._saved, needs)
+        for parent, parent_grad in zip(parents, parent_grads, strict=True):
+            if parent_grad is not None:
+                previous = grads.get(parent)
+                grads[parent] = parent_grad if previous is None else previous + parent_grad
+
+
+_ONE_INPUT = (True,)  # a node's only input requires grad, or the node would not exist
 
 
 def _topological_order(root):

@@ -1,0 +1,205 @@
+"""Time one training step of the engine against a hand-written NumPy step, in one process.
+
+A step is forward + mean BCE + backward + SGD update, full batch, for the lab's network (sigmoid
+hidden layers, no bias). The engine goes through the public API (nn.MLP, nn.binary_cross_entropy,
+optim.SGD); the hand-written step computes the same loss and update with NumPy directly, keeping
+the activations of the forward pass, as a careful student would. The two alternate in rounds;
+each round's median per-step time gives a ratio, and the table shows the medians over rounds.
+PyTorch CPU eager is timed too when it is installed (it is never a dependency).
+
+    python benchmarks/bench_step.py [--quick] [--json PATH]
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from tinygrad_lab import data, nn, optim  # noqa: E402
+from tinygrad_lab.tensor import Tensor  # noqa: E402
+
+LEARNING_RATE = 0.1
+EPS = 1e-12
+CASES = [  # (name, samples, hidden sizes)
+    ("lab n=100 (10,10)", 100, (10, 10)),
+    ("xor n=21 (10,10)", 21, (10, 10)),
+    ("n=100 (70,70)", 100, (70, 70)),
+    ("n=100 (1000,1000)", 100, (1000, 1000)),
+    ("n=10000 (100,100)", 10000, (100, 100)),
+]
+
+
+def case_data(samples, hidden, dtype=np.float64):
+    if samples == 21:
+        x, y = data.generate_XOR_easy()
+    else:
+        x, y = data.generate_linear(samples, rng=0)
+    rng = np.random.default_rng(1)
+    sizes = (2, *hidden, 1)
+    weights = [rng.standard_normal((a, b)) / np.sqrt(a)
+               for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    return x.astype(dtype), y.astype(dtype), [w.astype(dtype) for w in weights]
+
+
+def engine_stepper(x, y, weights, dtype=np.float64):
+    model = nn.MLP(hidden=tuple(w.shape[1] for w in weights[:-1]), rng=0, dtype=dtype)
+    for parameter, w in zip(model.parameters(), weights, strict=True):
+        parameter.data[...] = w
+    optimizer = optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    inputs = Tensor(x, dtype=dtype)
+
+    def step():
+        optimizer.zero_grad()
+        loss = nn.binary_cross_entropy(model(inputs), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def numpy_stepper(x, y, weights):
+    weights = [w.copy() for w in weights]
+    n = len(x)
+
+    def sigmoid(m):
+        return 1.0 / (1.0 + np.exp(-m))
+
+    def step():
+        activations = [x]
+        for w in weights:
+            activations.append(sigmoid(activations[-1] @ w))
+        p = np.clip(activations[-1], EPS, 1 - EPS)
+        loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+        grad = (-1.0 / n) * (y / p - (1 - y) / (1 - p))
+        for i in range(len(weights) - 1, -1, -1):
+            out = activations[i + 1]
+            grad = grad * out * (1 - out)  # through the sigmoid
+            weight_grad = activations[i].T @ grad
+            if i:
+                grad = grad @ weights[i].T
+            weights[i] -= LEARNING_RATE * weight_grad
+        return loss
+
+    return step
+
+
+def torch_stepper(x, y, weights):
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    params = [torch.tensor(w, requires_grad=True) for w in weights]
+    inputs, labels = torch.tensor(x), torch.tensor(y)
+    optimizer = torch.optim.SGD(params, lr=LEARNING_RATE)
+
+    def step():
+        optimizer.zero_grad()
+        hidden = inputs
+        for w in params:
+            hidden = torch.sigmoid(hidden @ w)
+        loss = torch.nn.functional.binary_cross_entropy(hidden, labels)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def per_step_seconds(step, steps):
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) / steps
+
+
+def steps_for(samples, hidden, quick):
+    work = samples * sum(hidden) * max(hidden)
+    steps = max(3, min(2000, int(2e8 / max(work, 1))))
+    return max(3, steps // 10) if quick else steps
+
+
+def run_case(name, samples, hidden, rounds, quick, contenders):
+    x, y, weights = case_data(samples, hidden)
+    steppers = {label: make(x, y, weights) for label, make in contenders.items()}
+    steps = steps_for(samples, hidden, quick)
+    for step in steppers.values():  # warm up caches and allocators
+        per_step_seconds(step, max(1, steps // 10))
+    times = {label: [] for label in steppers}
+    for _ in range(rounds):
+        for label, step in steppers.items():
+            times[label].append(per_step_seconds(step, steps))
+    base = times["numpy"]
+    result = {"case": name, "samples": samples, "hidden": list(hidden), "steps": steps,
+              "rounds": rounds, "median_us": {k: statistics.median(v) * 1e6
+                                              for k, v in times.items()}}
+    result["ratio"] = {k: statistics.median(t / b for t, b in zip(v, base, strict=True))
+                       for k, v in times.items() if k != "numpy"}
+    return result
+
+
+def float32_ratio(rounds, quick):
+    """Per-step time of the engine in float32 over float64 at (n=100, (1000,1000))."""
+    ratios = []
+    x64, y64, w64 = case_data(100, (1000, 1000))
+    step64 = engine_stepper(x64, y64, w64)
+    step32 = engine_stepper(x64.astype(np.float32), y64.astype(np.float32),
+                            [w.astype(np.float32) for w in w64], dtype=np.float32)
+    steps = steps_for(100, (1000, 1000), quick)
+    per_step_seconds(step64, 2)
+    per_step_seconds(step32, 2)
+    for _ in range(rounds):
+        ratios.append(per_step_seconds(step32, steps) / per_step_seconds(step64, steps))
+    return statistics.median(ratios)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps and rounds (< 20 s)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--rounds", type=int, default=None, help="alternating rounds per case")
+    args = parser.parse_args()
+    rounds = args.rounds or (3 if args.quick else 7)
+
+    contenders = {"numpy": numpy_stepper, "engine": engine_stepper}
+    try:
+        import torch
+
+        contenders["torch"] = torch_stepper
+        torch_note = f"torch {torch.__version__} (CPU eager)"
+    except ImportError:
+        torch_note = "torch: not installed"
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, NumPy {np.__version__}; {torch_note}")
+    print(f"{rounds} alternating rounds per case; medians of per-step time, ratio to NumPy")
+    header = f"{'case':<20} {'numpy us':>10} {'engine us':>10} {'engine/numpy':>13}"
+    if "torch" in contenders:
+        header += f" {'torch us':>10} {'torch/numpy':>12}"
+    print(header)
+    results = []
+    for name, samples, hidden in CASES:
+        result = run_case(name, samples, hidden, rounds, args.quick, contenders)
+        results.append(result)
+        us, ratio = result["median_us"], result["ratio"]
+        line = f"{name:<20} {us['numpy']:>10.1f} {us['engine']:>10.1f} {ratio['engine']:>12.2f}x"
+        if "torch" in contenders:
+            line += f" {us['torch']:>10.1f} {ratio['torch']:>11.2f}x"
+        print(line, flush=True)
+    f32 = float32_ratio(rounds, args.quick)
+    print(f"float32 / float64 engine step at n=100 (1000,1000): {f32:.2f}x")
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump({"machine": platform.machine(), "cores": os.cpu_count(),
+                       "numpy": np.__version__, "torch": torch_note, "results": results,
+                       "float32_over_float64": f32}, file, indent=2)
+
+
+if __name__ == "__main__":
+    main()
