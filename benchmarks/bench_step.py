@@ -168,6 +168,8 @@ def main():
     rounds = args.rounds or (3 if args.quick else 7)
 
     contenders = {"numpy": numpy_stepper, "engine": engine_stepper}
+    # Idle OpenMP threads of torch would otherwise spin and steal the second core from NumPy.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
 

@@ -162,9 +162,14 @@ class MLP(Module):
 
 
 def _check_same_shape(name, pred, target):
-    if pred.shape != target.shape:
+    if pred.data.shape != target.shape:
         raise ValueError(f"{name}: pred has shape {pred.shape} but target has shape "
                          f"{target.shape}; they must be equal (use labels of shape (n, 1))")
+
+
+# The smallest eps that keeps 1 - eps below 1 in each float type (1 - 1e-12 is 1 in float32).
+_MIN_EPS = {np.dtype(np.float64): float(np.finfo(np.float64).eps),
+            np.dtype(np.float32): float(np.finfo(np.float32).eps)}
 
 
 def binary_cross_entropy(pred, target, eps=1e-12):
@@ -174,7 +179,7 @@ def binary_cross_entropy(pred, target, eps=1e-12):
     (any value in [0, 1]). ``target`` is a Tensor or an array of ``pred``'s shape.
     """
     _check_same_shape("binary_cross_entropy", pred, target)
-    eps = max(eps, float(np.finfo(pred.dtype).eps))  # 1 - 1e-12 rounds to 1 in float32
+    eps = max(eps, _MIN_EPS[pred.data.dtype])
     p = pred.clip(eps, 1.0 - eps)
     return -(target * p.log() + (1.0 - target) * (1.0 - p).log()).mean()
 

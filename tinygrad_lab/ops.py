@@ -170,13 +170,11 @@ class MatMul(Op):
 
 # ---- reductions and shape -----------------------------------------------------------------------
 
-def spread(grad, shape, axis, keepdims):
-    """The gradient of a sum over ``axis``: ``grad`` copied back along the summed axes."""
+def spread(grad, shape, axis, keepdims, scale=1.0):
+    """The gradient of a sum over ``axis`` (times ``scale``): copied back along those axes."""
     if axis is not None and not keepdims:
         grad = np.expand_dims(grad, axis)
-    out = np.empty(shape, dtype=grad.dtype)
-    out[...] = grad
-    return out
+    return np.multiply(grad, scale, out=np.empty(shape, dtype=grad.dtype))  # broadcasts grad
 
 
 class Sum(Op):
@@ -197,13 +195,13 @@ class Mean(Op):
     @staticmethod
     def forward(a, axis=None, keepdims=False):
         total = a.sum(axis=axis, keepdims=keepdims)  # what ndarray.mean does, without its overhead
-        count = a.size // max(np.size(total), 1)
+        count = a.size // total.size if total.size else 0
         return total / count, (a.shape, axis, keepdims, count)
 
     @staticmethod
     def backward(grad, saved, needs):
         shape, axis, keepdims, count = saved
-        return (spread(grad / count, shape, axis, keepdims),)
+        return (spread(grad, shape, axis, keepdims, 1.0 / count),)
 
 
 class Reshape(Op):
@@ -265,7 +263,9 @@ EXP_LIMIT = {np.dtype(np.float64): 709.0, np.dtype(np.float32): 88.0}
 
 def sigmoid(a):
     """1 / (1 + exp(-a)) with one transcendental per element and no overflow warning."""
-    out = np.negative(a, out=np.empty_like(a))  # a real array even when a is 0-d
+    out = np.negative(a)
+    if type(out) is not np.ndarray:  # a 0-d input gives a NumPy scalar, which out= cannot take
+        out = np.array(out)
     np.minimum(out, EXP_LIMIT.get(out.dtype, 709.0), out=out)
     np.exp(out, out=out)
     out += 1.0
@@ -326,7 +326,7 @@ class Clip(Op):
     def forward(a, lo, hi):
         if lo > hi:
             raise ValueError(f"the lower bound {lo} is above the upper bound {hi}")
-        out = np.clip(a, lo, hi)
+        out = np.minimum(np.maximum(a, lo), hi)  # np.clip does the same, with more overhead
         return out, (a, out)
 
     @staticmethod

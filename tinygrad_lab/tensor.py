@@ -10,6 +10,10 @@ FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 _grad_enabled = True
 
+# Constant Tensors for the numbers used in expressions (the 1.0 of 1.0 - p, a 0.5, ...), made
+# once per value and dtype: they are never written to, and a step uses the same few each time.
+_NUMBER_CONSTANTS = {}
+
 
 class no_grad:
     """Context manager and decorator (``@no_grad()``): tensors made inside record no graph."""
@@ -129,26 +133,9 @@ class Tensor:
 
     # ---- graph building -----------------------------------------------------------------------
     @staticmethod
-    def _make(data, op=None, parents=(), saved=None, requires_grad=False):
-        """A tensor around an ndarray the engine made (no checks, no copy). If ``requires_grad``
-        (some parent needs a gradient) and grad mode is on, it records ``op`` and ``parents``."""
-        out = Tensor.__new__(Tensor)
-        if type(data) is not np.ndarray:  # NumPy gives scalars, not 0-d arrays, for 0-d inputs
-            data = np.asarray(data)
-        out.data = data
-        out.grad = None
-        out._retains_grad = False
-        if requires_grad and _grad_enabled:
-            out.requires_grad = True
-            out._op = op
-            out._parents = parents
-            out._saved = saved
-        else:
-            out.requires_grad = False
-            out._op = None
-            out._parents = ()
-            out._saved = None
-        return out
+    def _make(data):
+        """A tensor around an ndarray the engine made or checked (no copy), outside the graph."""
+        return _node(data, None, (), None, False)
 
     def _unary(self, op, *params):
         """Apply a one-input op (with constant ``params``) to this tensor."""
@@ -156,7 +143,7 @@ class Tensor:
             data, saved = op.forward(self.data, *params)
         except ValueError as error:
             raise op.error(error, self.data) from None
-        return Tensor._make(data, op, (self,), saved, self.requires_grad)
+        return _node(data, op, (self,), saved, self.requires_grad)
 
     def _binary(self, op, other, reflected=False):
         """Apply a two-input op to this tensor and ``other`` (``other`` first if ``reflected``)."""
@@ -167,14 +154,20 @@ class Tensor:
             data, saved = op.forward(a.data, b.data)
         except ValueError as error:
             raise op.error(error, a.data, b.data) from None
-        return Tensor._make(data, op, (a, b), saved, a.requires_grad or b.requires_grad)
+        return _node(data, op, (a, b), saved, a.requires_grad or b.requires_grad)
 
     def _constant(self, value):
         """A number or an array as a Tensor of this tensor's dtype, outside the graph."""
         dtype = self.data.dtype
         if type(value) is float or type(value) is int:
-            return Tensor._make(np.array(value, dtype=dtype))
-        if type(value) is np.ndarray and value.dtype == dtype:
+            key = (value, dtype)
+            constant = _NUMBER_CONSTANTS.get(key)
+            if constant is None:
+                if len(_NUMBER_CONSTANTS) >= 256:
+                    _NUMBER_CONSTANTS.clear()
+                constant = _NUMBER_CONSTANTS[key] = Tensor._make(np.array(value, dtype=dtype))
+            return constant
+        if type(value) is np.ndarray and value.dtype is dtype:
             return Tensor._make(value)  # read only by the op: no copy needed
         return Tensor._make(_as_array(value, dtype))
 
@@ -275,7 +268,7 @@ class Tensor:
                 raise RuntimeError(
                     f"backward: a gradient is needed for a non-scalar output (shape "
                     f"{self.data.shape}); call backward(grad) with grad of that shape")
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, dtype=self.data.dtype)
         else:
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.data.shape:
@@ -304,11 +297,39 @@ class Tensor:
         self.grad = grad
 
 
+def _node(data, op, parents, saved, requires_grad):
+    """A new Tensor holding ``data``, recording ``op`` and ``parents`` if it requires grad."""
+    out = Tensor.__new__(Tensor)
+    if type(data) is not np.ndarray:  # NumPy gives scalars, not 0-d arrays, for 0-d inputs
+        data = np.asarray(data)
+    out.data = data
+    out.grad = None
+    out._retains_grad = False
+    if requires_grad and _grad_enabled:
+        out.requires_grad = True
+        out._op = op
+        out._parents = parents
+        out._saved = saved
+    else:
+        out.requires_grad = False
+        out._op = None
+        out._parents = ()
+        out._saved = None
+    return out
+
+
 def _backpropagate(root, grad):
-    """Push ``grad`` (d loss / d root) from ``root`` back to every node that requires grad."""
+    """Push ``grad`` (d loss / d root) from ``root`` back to every node that requires grad.
+
+    A node is processed once every node that used it has passed its gradient back (Kahn's
+    topological order, found iteratively: no recursion limit, linear in the size of the graph).
+    """
+    waiting = _count_consumers(root)
     grads = {root: grad}
     stored = set()  # ids of the arrays given to a .grad, so that no two .grads share one
-    for node in reversed(_topological_order(root)):
+    ready = [root]
+    while ready:
+        node = ready.pop()
         grad = grads.pop(node)
         op = node._op
         if op is None or node._retains_grad:
@@ -316,33 +337,33 @@ def _backpropagate(root, grad):
             if op is None:
                 continue
         parents = node._parents
-        needs = _ONE_INPUT if len(parents) == 1 else [p.requires_grad for p in parents]
-        parent_grads = op.backward(grad, node._saved, needs)
-        for parent, parent_grad in zip(parents, parent_grads, strict=True):
+        if len(parents) == 1:
+            needs = _ONE_INPUT
+        else:
+            needs = (parents[0].requires_grad, parents[1].requires_grad)
+        input_grads = op.backward(grad, node._saved, needs)
+        for parent, parent_grad in zip(parents, input_grads):  # noqa: B905 (one per input)
             if parent_grad is not None:
                 previous = grads.get(parent)
                 grads[parent] = parent_grad if previous is None else previous + parent_grad
+                waiting[parent] -= 1
+                if not waiting[parent]:
+                    ready.append(parent)
 
 
 _ONE_INPUT = (True,)  # a node's only input requires grad, or the node would not exist
 
 
-def _topological_order(root):
-    """The nodes requiring grad that ``root`` depends on, each after all of its inputs.
-
-    An iterative depth-first search (no recursion limit), linear in the size of the graph.
-    """
-    order = []
-    visited = {root}
-    stack = [(root, iter(root._parents))]
+def _count_consumers(root):
+    """For each node requiring grad below ``root``: how many times nodes above it use it."""
+    waiting = {root: 0}
+    stack = [root]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent.requires_grad and parent not in visited:
-                visited.add(parent)
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
+        for parent in stack.pop()._parents:
+            if parent.requires_grad:
+                if parent in waiting:
+                    waiting[parent] += 1
+                else:
+                    waiting[parent] = 1
+                    stack.append(parent)
+    return waiting
