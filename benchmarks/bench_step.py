@@ -5,16 +5,19 @@ hidden layers, no bias). The engine goes through the public API (nn.MLP, nn.bina
 optim.SGD); the hand-written step computes the same loss and update with NumPy directly, keeping
 the activations of the forward pass, as a careful student would. The two alternate in rounds;
 each round's median per-step time gives a ratio, and the table shows the medians over rounds.
-PyTorch CPU eager is timed too when it is installed (it is never a dependency).
+PyTorch CPU eager is timed too when it is installed (it is never a dependency), against NumPy
+in a child process: loading torch's thread pool beside NumPy's would disturb the engine's timing.
 
     python benchmarks/bench_step.py [--quick] [--json PATH]
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 
@@ -94,7 +97,7 @@ def numpy_stepper(x, y, weights):
 def torch_stepper(x, y, weights):
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(1)  # its OpenMP pool beside NumPy's OpenBLAS threads thrashes 2 cores
     params = [torch.tensor(w, requires_grad=True) for w in weights]
     inputs, labels = torch.tensor(x), torch.tensor(y)
     optimizer = torch.optim.SGD(params, lr=LEARNING_RATE)
@@ -159,40 +162,56 @@ def float32_ratio(rounds, quick):
     return statistics.median(ratios)
 
 
+def torch_results(rounds, quick):
+    """torch against NumPy, timed in a child process (None when torch is not installed)."""
+    if importlib.util.find_spec("torch") is None:
+        return None
+    command = [sys.executable, __file__, "--torch-child", "--rounds", str(rounds)]
+    child = subprocess.run(command + (["--quick"] if quick else []), capture_output=True,
+                           text=True, check=True)
+    return json.loads(child.stdout)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps and rounds (< 20 s)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--rounds", type=int, default=None, help="alternating rounds per case")
+    parser.add_argument("--torch-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     rounds = args.rounds or (3 if args.quick else 7)
 
-    contenders = {"numpy": numpy_stepper, "engine": engine_stepper}
-    # Idle OpenMP threads of torch would otherwise spin and steal the second core from NumPy.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    try:
+    if args.torch_child:
         import torch
 
-        contenders["torch"] = torch_stepper
-        torch_note = f"torch {torch.__version__} (CPU eager)"
-    except ImportError:
-        torch_note = "torch: not installed"
+        contenders = {"numpy": numpy_stepper, "torch": torch_stepper}
+        results = [run_case(name, samples, hidden, rounds, args.quick, contenders)
+                   for name, samples, hidden in CASES]
+        print(json.dumps({"version": torch.__version__, "results": results}))
+        return
 
+    contenders = {"numpy": numpy_stepper, "engine": engine_stepper}
+    torch_run = torch_results(rounds, args.quick)
+    torch_note = ("torch: not installed" if torch_run is None
+                  else f"torch {torch_run['version']} (CPU eager, 1 thread, timed in a child)")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, NumPy {np.__version__}; {torch_note}")
     print(f"{rounds} alternating rounds per case; medians of per-step time, ratio to NumPy")
     header = f"{'case':<20} {'numpy us':>10} {'engine us':>10} {'engine/numpy':>13}"
-    if "torch" in contenders:
+    if torch_run:
         header += f" {'torch us':>10} {'torch/numpy':>12}"
     print(header)
     results = []
-    for name, samples, hidden in CASES:
+    for index, (name, samples, hidden) in enumerate(CASES):
         result = run_case(name, samples, hidden, rounds, args.quick, contenders)
-        results.append(result)
         us, ratio = result["median_us"], result["ratio"]
         line = f"{name:<20} {us['numpy']:>10.1f} {us['engine']:>10.1f} {ratio['engine']:>12.2f}x"
-        if "torch" in contenders:
-            line += f" {us['torch']:>10.1f} {ratio['torch']:>11.2f}x"
+        if torch_run:
+            theirs = torch_run["results"][index]
+            result["torch"] = theirs
+            line += (f" {theirs['median_us']['torch']:>10.1f}"
+                     f" {theirs['ratio']['torch']:>11.2f}x")
+        results.append(result)
         print(line, flush=True)
     f32 = float32_ratio(rounds, args.quick)
     print(f"float32 / float64 engine step at n=100 (1000,1000): {f32:.2f}x")

@@ -143,3 +143,10 @@ def test_recursion_limit_is_untouched_by_import():
     limit = sys.getrecursionlimit()
     import tinygrad_lab  # noqa: F401
     assert sys.getrecursionlimit() == limit
+
+
+def test_number_constants_keep_the_sign_of_zero():
+    t = Tensor([1.0])
+    assert not np.signbit((t * 0.0).data[0])
+    assert np.signbit((t * -0.0).data[0])
+    assert not np.signbit((t * 0.0).data[0])  # the cached +0.0 was not replaced by -0.0

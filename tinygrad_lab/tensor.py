@@ -160,7 +160,7 @@ class Tensor:
         """A number or an array as a Tensor of this tensor's dtype, outside the graph."""
         dtype = self.data.dtype
         if type(value) is float or type(value) is int:
-            key = (value, dtype)
+            key = (value.hex() if type(value) is float else value, dtype)  # -0.0 is not 0.0
             constant = _NUMBER_CONSTANTS.get(key)
             if constant is None:
                 if len(_NUMBER_CONSTANTS) >= 256:

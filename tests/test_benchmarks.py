@@ -1,0 +1,42 @@
+"""The benchmark scripts keep working. Only their output format is checked, never a time."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+NUMBER = r"[0-9]+\.[0-9]+"
+
+
+def run(script, *args):
+    result = subprocess.run([sys.executable, str(BENCHMARKS / script), *args],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_bench_step_quick(tmp_path):
+    out = run("bench_step.py", "--quick", "--json", str(tmp_path / "step.json"))
+    assert re.search(r"torch: not installed|torch \S+ \(CPU eager\)", out)
+    for case in ("lab n=100 (10,10)", "xor n=21 (10,10)", "n=100 (70,70)", "n=100 (1000,1000)",
+                 "n=10000 (100,100)"):
+        assert re.search(rf"^{re.escape(case)}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}x", out, re.M), case
+    assert re.search(rf"float32 / float64 engine step at n=100 \(1000,1000\): {NUMBER}x", out)
+    import json
+
+    results = json.loads((tmp_path / "step.json").read_text())
+    assert len(results["results"]) == 5
+    assert {"numpy", "engine"} <= set(results["results"][0]["median_us"])
+
+
+def test_bench_backward_quick():
+    out = run("bench_backward.py", "--quick")
+    for graph in ("chain", "fan-in"):
+        for nodes in (1000, 10000, 100000):
+            assert re.search(rf"^{graph}\s+{nodes}\s+{NUMBER}\s+{NUMBER}$", out, re.M)
+
+
+def test_bench_memory_short():
+    out = run("bench_memory.py", "--epochs", "300")
+    assert re.search(rf"growth {NUMBER} MB \(limit 2.0 MB\): ok", out)
