@@ -18,7 +18,7 @@ def run(script, *args):
 
 def test_bench_step_quick(tmp_path):
     out = run("bench_step.py", "--quick", "--json", str(tmp_path / "step.json"))
-    assert re.search(r"torch: not installed|torch \S+ \(CPU eager\)", out)
+    assert re.search(r"torch: not installed|torch \S+ \(CPU eager, 1 thread", out)
     for case in ("lab n=100 (10,10)", "xor n=21 (10,10)", "n=100 (70,70)", "n=100 (1000,1000)",
                  "n=10000 (100,100)"):
         assert re.search(rf"^{re.escape(case)}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}x", out, re.M), case

@@ -1,4 +1,5 @@
-"""The ``tinygrad-lab`` command line: the lab, single training runs, prediction, gradcheck."""
+"""The ``tinygrad-lab`` command line: the lab, single training runs, prediction, gradcheck, the
+report."""
 
 import argparse
 import math
@@ -8,15 +9,14 @@ import tempfile
 
 import numpy as np
 
-from . import __version__, data, nn, optim
-from .gradcheck import gradients
-from .tensor import Tensor
+from . import __version__, data, nn
+from .experiments import make_optimizer, seeded_streams
+from .gradcheck import model_gradient_errors
 from .train import accuracy, fit, predict
 
 # Defaults that reach 100% on both datasets for every seed tried (0-49): Adam at 0.05 stops at
 # loss < 0.01 after a few hundred epochs. The spec's own setting is --optimizer sgd --lr 0.3.
 DEFAULT_LEARNING_RATES = {"adam": 0.05, "sgd": 0.3, "momentum": 0.05}
-MOMENTUM = 0.9
 
 
 class UsageError(Exception):
@@ -55,11 +55,6 @@ non_negative_float = bounded(float, 0, inclusive=True)
 
 # ---- shared pieces --------------------------------------------------------------------------
 
-def seeded_streams(seed):
-    """Independent generators for the data, the weights and the shuffling, from one seed."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
-
-
 def load_dataset(args, data_rng):
     """The (name, x, y) that --dataset / --data ask for."""
     if args.data is not None:
@@ -70,12 +65,6 @@ def load_dataset(args, data_rng):
         return "linear", x, y
     x, y = data.generate_XOR_easy()
     return "xor", x, y
-
-
-def make_optimizer(name, parameters, learning_rate):
-    if name == "adam":
-        return optim.Adam(parameters, lr=learning_rate)
-    return optim.SGD(parameters, lr=learning_rate, momentum=MOMENTUM if name == "momentum" else 0)
 
 
 def prepare_out_dir(path):
@@ -220,26 +209,28 @@ def command_gradcheck(args):
     data_rng, model_rng, _ = seeded_streams(args.seed)
     x, y = data.generate_linear(args.samples, rng=data_rng)
     model = nn.MLP(hidden=args.hidden, activation=args.activation, rng=model_rng)
-
-    def loss(*weights):  # gradients() hands in copies of the weights; the model uses them
-        for layer, weight in zip(model.layers, weights, strict=True):
-            layer.weight = weight
-        return nn.binary_cross_entropy(model(Tensor(x)), y)
-
-    worst_absolute = worst_relative = 0.0
-    results = gradients(loss, *model.parameters())
-    for position, analytic, numeric in results:
-        error = np.abs(analytic - numeric)
-        relative = error / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
-        worst_absolute = max(worst_absolute, float(error.max()))
-        worst_relative = max(worst_relative, float(relative.max()))
-        print(f"W{position + 1} {analytic.shape}: max abs error {error.max():.3e}, "
-              f"max relative error {relative.max():.3e}")
+    errors = model_gradient_errors(model, x, y)
+    for layer in errors:
+        print(f"{layer['name']} {tuple(layer['shape'])}: max abs error "
+              f"{layer['max_abs_error']:.3e}, max relative error {layer['max_relative_error']:.3e}")
+    worst_absolute = max(layer["max_abs_error"] for layer in errors)
+    worst_relative = max(layer["max_relative_error"] for layer in errors)
     ok = worst_relative < 1e-5
-    count = sum(analytic.size for _, analytic, _ in results)
+    count = sum(int(np.prod(layer["shape"])) for layer in errors)
     print(f"gradcheck: {count} weights, worst abs error {worst_absolute:.3e}, worst relative "
           f"error {worst_relative:.3e}: {'ok' if ok else 'MISMATCH'}")
     return 0 if ok else 1
+
+
+def command_report(args):
+    from . import report  # matplotlib is loaded only here
+
+    report.check_matplotlib()  # refuse before any run, rather than after them
+    out_dir = prepare_out_dir(args.out)
+    seeds = args.seeds if args.seeds is not None else (2 if args.quick else 5)
+    report.write_report(out_dir, seeds=seeds, quick=args.quick, jobs=args.jobs,
+                        log=sys.stderr)
+    return 0
 
 
 # ---- the parser -----------------------------------------------------------------------------
@@ -320,6 +311,19 @@ def build_parser():
     check.add_argument("--samples", type=positive_int, default=100)
     add_seed(check)
     check.set_defaults(run=command_gradcheck)
+
+    report_parser = commands.add_parser("report", help="run every Discussion study and write "
+                                        "report.md, report.pdf, results.json and the figures")
+    report_parser.add_argument("--out", default="report", help="folder to write into "
+                               "(default: ./report)")
+    report_parser.add_argument("--quick", action="store_true", help="fewer seeds and epochs: "
+                               "the whole report in well under a minute")
+    report_parser.add_argument("--seeds", type=positive_int, default=None, metavar="K",
+                               help="seeds per variant and dataset (default: 5, 2 with --quick)")
+    report_parser.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1,
+                               metavar="J", help="worker processes (default: the number of "
+                               "cores); the results do not depend on it")
+    report_parser.set_defaults(run=command_report)
     return parser
 
 

@@ -1,0 +1,400 @@
+"""``tinygrad-lab report``: the files it writes, results.json's schema, reproducibility whatever
+--jobs is, the computed sentences, and the refused flags.
+
+The two quick reports (``--jobs 2`` and ``--jobs 1``, ~15 s each) are module-scoped fixtures shared
+by the tests; the sentence tests use small synthetic runs.
+"""
+
+import copy
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tinygrad_lab import __version__, experiments, findings
+
+ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
+TIMEOUT = 300
+ERROR_PREFIX = "tinygrad-lab: error: "
+STUDIES = {"learning_rate", "hidden_units", "activation", "optimizer", "batch_size", "init"}
+CONFIG_TYPES = {"learning_rate": float, "hidden": list, "activation": str, "optimizer": str,
+                "batch_size": (int, type(None)), "init": str, "epochs": int, "epsilon": float}
+RUN_TYPES = {"study": str, "label": str, "dataset": str, "seed": int, "config": dict,
+             "accuracy": float, "final_loss": (float, type(None)), "epochs_run": int,
+             "epochs_to_100": (int, type(None)), "epochs_to_epsilon": (int, type(None)),
+             "diverged": bool, "seconds": float, "seconds_to_100": (float, type(None)),
+             "loss_increases": int, "init_stats": dict, "curve": dict}
+PROGRESS = re.compile(r"^\[(\d+)/(\d+)\] .+ (linear|xor) seed=\d+ \.\.\. acc [01]\.\d\d "
+                      r"in \d+\.\ds, ETA (\d+m\d\ds|\d+s)$")
+
+
+def run(*args, cwd):
+    """``tinygrad-lab ARGS`` in ``cwd``; the CompletedProcess with text stdout and stderr."""
+    return subprocess.run([sys.executable, "-m", "tinygrad_lab", *map(str, args)], cwd=cwd,
+                          env=ENV, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def quick_report(tmp_path_factory, jobs):
+    folder = tmp_path_factory.mktemp(f"jobs{jobs}")
+    result = run("report", "--quick", "--jobs", jobs, "--out", folder / "out", cwd=folder)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder / "out", result
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    return quick_report(tmp_path_factory, jobs=2)
+
+
+@pytest.fixture(scope="module")
+def report_one_job(tmp_path_factory):
+    return quick_report(tmp_path_factory, jobs=1)
+
+
+def load(out):
+    return json.loads((out / "results.json").read_text())
+
+
+def without_timing(results):
+    """results.json without the fields that measure time (they differ from run to run)."""
+    results = copy.deepcopy(results)
+    for run_ in results["runs"] + results["lab"]:
+        for key in experiments.TIMING_KEYS:
+            run_.pop(key)
+    return results
+
+
+# ---- the files --------------------------------------------------------------------------------
+
+def test_writes_the_report_results_and_figures(report):
+    out, _ = report
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF-")
+    assert (out / "report.md").read_text().startswith("# ")
+    load(out)
+    figures = sorted((out / "figures").iterdir())
+    assert len(figures) >= 8
+    for figure in figures:
+        assert figure.read_bytes().startswith(b"\x89PNG\r\n\x1a\n"), figure
+    assert not [name for name in os.listdir(out) if name.endswith(".tmp")]
+
+
+def test_every_figure_and_link_in_the_markdown_exists(report):
+    out, _ = report
+    markdown = (out / "report.md").read_text()
+    targets = re.findall(r"\]\(([^)\s]+)\)", markdown)
+    assert len(targets) >= 8
+    for target in targets:
+        assert (out / target).is_file(), target
+    linked = {target for target in targets if target.endswith(".png")}
+    assert linked == {f"figures/{path.name}" for path in (out / "figures").iterdir()}
+
+
+def test_the_markdown_mirrors_the_spec_report_layout(report):
+    out, _ = report
+    markdown = (out / "report.md").read_text()
+    sections = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
+    for expected, found in zip(["Introduction", "Experiment setups", "Results", "Discussion"],
+                               sections, strict=True):
+        assert expected in found, sections
+    for subsection in ("Sigmoid functions", "Neural network", "Backpropagation", "Learning rate",
+                       "Hidden units", "Activation functions", "Optimizers", "Batch size",
+                       "Gradient check"):
+        assert re.search(rf"^### .*{subsection}", markdown, re.MULTILINE), subsection
+    assert markdown.count("$$") >= 2 * 6  # the formulas of section 2
+    assert "±" in markdown  # the tables give a spread
+
+
+def pdf_pages(data):
+    """The number of page objects: ``/Type /Page`` but not ``/Type /Pages``."""
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", data))
+
+
+def test_the_pdf_has_a_page_per_section_at_least(report):
+    out, _ = report
+    data = (out / "report.pdf").read_bytes()
+    pages = pdf_pages(data)
+    counts = [int(count) for count in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)
+              + re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", data)]
+    assert counts == [pages]
+    markdown = (out / "report.md").read_text()
+    sections = [line for line in markdown.splitlines() if line.startswith("## ")]
+    studies = markdown.split("## 4. Discussion")[1].count("\n### ")
+    assert len(sections) == 4 and studies == 7
+    assert pages >= len(sections) + studies
+
+
+def test_pdf_page_counting_ignores_the_pages_tree():
+    assert pdf_pages(b"<< /Type /Pages /Count 2 >> << /Type /Page >> << /Type/Page/Parent >>") \
+        == 2
+
+
+# ---- results.json -----------------------------------------------------------------------------
+
+def check_run(run_):
+    assert tuple(run_) == experiments.RESULT_KEYS
+    for key, kind in RUN_TYPES.items():
+        assert isinstance(run_[key], kind), (key, run_[key])
+    assert set(run_["config"]) == set(CONFIG_TYPES)
+    for key, kind in CONFIG_TYPES.items():
+        assert isinstance(run_["config"][key], kind), (key, run_["config"][key])
+    assert run_["dataset"] in ("linear", "xor")
+    assert 0.0 <= run_["accuracy"] <= 1.0
+    assert run_["epochs_run"] <= run_["config"]["epochs"]
+    for key in ("epochs_to_100", "epochs_to_epsilon"):
+        assert run_[key] is None or 1 <= run_[key] <= run_["epochs_run"]
+    assert (run_["epochs_to_100"] is None) == (run_["seconds_to_100"] is None)
+    assert len(run_["curve"]["epoch"]) == len(run_["curve"]["loss"]) >= 1
+    assert run_["curve"]["epoch"][-1] == run_["epochs_run"]
+
+
+def test_results_json_schema(report):
+    out, _ = report
+    results = load(out)
+    assert results["version"] == __version__
+    assert isinstance(results["numpy"], str) and results["quick"] is True
+    seeds = results["seeds"]
+    assert seeds == 2
+    for run_ in results["runs"]:
+        check_run(run_)
+        assert run_["study"] in STUDIES
+    assert {run_["study"] for run_ in results["runs"]} == STUDIES
+    variants = sum(len(study.variants) for study in experiments.STUDIES)
+    assert len(results["runs"]) == variants * 2 * seeds
+    assert [run_["dataset"] for run_ in results["lab"]] == ["linear", "xor"]
+    for run_ in results["lab"]:
+        check_run(run_)
+    check = results["gradcheck"]
+    assert check["max_relative_error"] < 1e-5
+    assert [layer["name"] for layer in check["layers"]] == ["W1", "W2", "W3"]
+
+
+def test_without_an_activation_the_network_learns_linear_but_not_xor(report):
+    out, _ = report
+    runs = [run_ for run_ in load(out)["runs"]
+            if run_["study"] == "activation" and run_["config"]["activation"] == "none"]
+    assert {run_["dataset"] for run_ in runs} == {"linear", "xor"}
+    for run_ in runs:
+        if run_["dataset"] == "linear":
+            assert run_["accuracy"] == 1.0, run_["seed"]
+        else:
+            assert run_["accuracy"] < 0.9, run_["seed"]
+
+
+def test_a_progress_line_per_run_on_stderr(report):
+    _, result = report
+    matches = [PROGRESS.match(line) for line in result.stderr.splitlines()]
+    progress = [match for match in matches if match]
+    assert progress, result.stderr
+    totals = {int(match.group(2)) for match in progress}
+    assert len(totals) == 1
+    assert [int(match.group(1)) for match in progress] == list(range(1, totals.pop() + 1))
+    assert result.stderr.splitlines()[-1].startswith("wrote ")
+
+
+def test_the_same_results_whatever_jobs_is(report, report_one_job):
+    first, second = load(report[0]), load(report_one_job[0])
+    assert without_timing(first) == without_timing(second)
+
+
+def test_a_run_depends_on_its_spec_only():
+    spec = experiments.build_specs(1, quick=True)[0]
+    first, second = experiments.run(spec), experiments.run(copy.deepcopy(spec))
+    for result in (first, second):
+        for key in experiments.TIMING_KEYS:
+            result.pop(key)
+    assert first == second
+    other = experiments.run({**spec, "seed": 1})
+    assert other["curve"] != second["curve"]
+
+
+# ---- the computed sentences -------------------------------------------------------------------
+
+def fake(study, label, dataset, seed, **fields):
+    """A synthetic run object with neutral values, overridden by ``fields``."""
+    config = {**experiments.SPEC_CONFIG, "epochs": 500, **fields.pop("config", {})}
+    run_ = {"study": study, "label": label, "dataset": dataset, "seed": seed, "config": config,
+            "accuracy": 1.0, "final_loss": 0.1, "epochs_run": 500, "epochs_to_100": 200,
+            "epochs_to_epsilon": None, "diverged": False, "seconds": 0.5,
+            "seconds_to_100": 0.2, "loss_increases": 0,
+            "init_stats": {"preactivation_std": [1.0, 1.0], "saturated": [0.0, 0.0],
+                           "output_rms": 1.0, "loss": 0.7, "gradient_norm": [0.1, 0.1, 0.1]},
+            "curve": {"epoch": [1, 500], "loss": [0.7, 0.1]}}
+    run_.update(fields)
+    return run_
+
+
+def learning_rate_runs(fast_epochs):
+    runs = []
+    for dataset in ("linear", "xor"):
+        for seed, epochs in enumerate(fast_epochs):
+            runs.append(fake("learning_rate", "lr=10", dataset, seed, epochs_to_100=epochs,
+                             loss_increases=100))
+        for seed in range(len(fast_epochs)):
+            runs.append(fake("learning_rate", "lr=0.3", dataset, seed, epochs_to_100=None,
+                             seconds_to_100=None, accuracy=0.75))
+    return runs
+
+
+def test_learning_rate_sentences_follow_the_numbers():
+    before = findings.learning_rate_findings(learning_rate_runs([100, 120, 140]))
+    assert before[1] == ("On XOR, lr=10 did best: it reached 100% accuracy in 3 of 3 "
+                         "seeds after a median of 120 epochs; lr=0.3 reached it in none of 3 "
+                         "seeds within 500 epochs (mean accuracy 0.75).")
+    assert before[2] == ("The loss rose from one epoch to the next in a median of 20% of the "
+                         "epochs at lr=10, against 0% at lr=0.3; no run diverged to a "
+                         "non-finite loss.")
+    runs = learning_rate_runs([100, 160, 140])
+    runs[1]["diverged"] = True
+    after = findings.learning_rate_findings(runs)
+    assert "after a median of 140 epochs" in after[1]
+    assert after[2].endswith("; lr=10 diverged (non-finite loss) in 1 of 6 runs.")
+
+
+def activation_runs(none_xor_accuracy, tanh_xor_loss):
+    runs = []
+    for seed in range(2):
+        runs += [fake("activation", "tanh", "linear", seed),
+                 fake("activation", "tanh", "xor", seed, final_loss=tanh_xor_loss),
+                 fake("activation", "none", "linear", seed, epochs_to_100=10 + seed),
+                 fake("activation", "none", "xor", seed, epochs_to_100=None,
+                      seconds_to_100=None, accuracy=none_xor_accuracy[seed])]
+    return runs
+
+
+def test_activation_sentences_follow_the_numbers():
+    before = findings.activation_findings(activation_runs([0.52, 0.58], 0.0331))
+    assert "its best accuracy was 0.58 (mean 0.55)" in before[0]
+    assert "after a median of 10 epochs" in before[0]  # the median of 10 and 11, rounded
+    assert before[2].startswith("tanh never took the XOR loss below 0.0331, about ln 2 / 21")
+    after = findings.activation_findings(activation_runs([0.52, 0.68], 0.01))
+    assert "its best accuracy was 0.68 (mean 0.60)" in after[0]
+    assert len(after) == 2  # tanh's loss is no longer stuck at ln 2 / 21
+    solved = findings.activation_findings(activation_runs([1.0, 1.0], 0.01))
+    assert "unexpectedly" in solved[0]
+
+
+def test_optimizer_sentences_give_the_speedup():
+    runs = [fake("optimizer", label, dataset, seed, epochs_to_100=epochs)
+            for dataset in ("linear", "xor") for seed in range(2)
+            for label, epochs in (("sgd 0.3", 1600), ("adam 0.05", 100))]
+    sentences = findings.optimizer_findings(runs)
+    assert sentences[1].startswith("On XOR, 100% accuracy was reached by adam 0.05 in 2 of 2")
+    assert sentences[1].endswith("adam 0.05 needed 16× fewer epochs than sgd 0.3 (medians).")
+    for run_ in runs:
+        if run_["label"] == "sgd 0.3":
+            run_["epochs_to_100"] = 800
+    assert findings.optimizer_findings(runs)[1].endswith("needed 8× fewer epochs than sgd 0.3 "
+                                                         "(medians).")
+
+
+def init_runs(lecun_hits):
+    """The init study with 2 seeds: normal reaches 100% in 1 of 4 runs, lecun in ``lecun_hits``."""
+    runs = []
+    for init, std in (("normal", 17.0), ("lecun", 0.5)):
+        for dataset in ("linear", "xor"):
+            for seed in range(2):
+                reached = seed == 0 and dataset == "linear" if init == "normal" \
+                    else 2 * (dataset == "xor") + seed < lecun_hits
+                stats = {"preactivation_std": [0.8, std], "saturated": [0.0, 0.78 * (std > 1)],
+                         "output_rms": 10.0 if std > 1 else 0.01, "loss": 7.0,
+                         "gradient_norm": [3.0 if std > 1 else 0.006, 1.0, 1.0]}
+                runs.append(fake("init", f"{init}, sgd 0.3", dataset, seed, init_stats=stats,
+                                 config={"init": init, "hidden": [1000, 1000]},
+                                 epochs_to_100=10 if reached else None))
+    return runs
+
+
+def test_init_sentences_follow_the_numbers():
+    worse = findings.init_findings(init_runs(lecun_hits=0))
+    assert worse[0].startswith("At initialisation, standard-normal weights give the last hidden "
+                               "layer pre-activations of standard deviation 17.00 (78% beyond")
+    assert "its norm is 3, against 0.006 with lecun" in worse[0]
+    assert worse[1] == ("Within 500 epochs, with sgd 0.3: normal reached 100% in 1 of 4 runs "
+                        "(mean accuracy 1.00), lecun reached 100% in 0 of 4 runs (mean accuracy "
+                        "1.00).")
+    assert worse[2].startswith("So removing the saturation is not enough at this width")
+    assert findings.init_findings(init_runs(lecun_hits=1))[2].startswith("Neither init")
+    assert findings.init_findings(init_runs(lecun_hits=3))[2].startswith(
+        "So the scaled init is what lets the wide network learn here")
+
+
+def test_gradcheck_sentence_follows_the_error():
+    check = {"seed": 0, "hidden": [10, 10], "samples": 100, "weights": 130,
+             "max_abs_error": 2e-10, "max_relative_error": 3e-9,
+             "layers": [{"name": "W1", "shape": [2, 10], "max_abs_error": 2e-10,
+                         "max_relative_error": 3e-9}]}
+    assert "3.0e-09 (in W1)" in findings.gradcheck_findings(check)[0]
+    assert "far below the tolerance" in findings.gradcheck_findings(check)[0]
+    check["max_relative_error"] = check["layers"][0]["max_relative_error"] = 2e-4
+    sentence = findings.gradcheck_findings(check)[0]
+    assert "2.0e-04" in sentence and "ABOVE" in sentence and "disagree" in sentence
+
+
+def test_tables_give_mean_and_spread():
+    headers, rows = findings.study_table(learning_rate_runs([100, 120, 140]), "learning_rate")
+    assert headers[:4] == ["variant", "data", "accuracy", "100% reached"]
+    assert rows[0][:5] == ["lr=10", "linear", "1.00 ± 0.00", "3/3", "120 (100–140)"]
+    assert rows[2][:5] == ["lr=0.3", "linear", "0.75 ± 0.00", "0/3", "—"]
+
+
+# ---- flags ------------------------------------------------------------------------------------
+
+def assert_usage_error(result, *fragments):
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(ERROR_PREFIX), result.stderr
+    for fragment in fragments:
+        assert fragment in last, (fragment, last)
+
+
+@pytest.mark.parametrize("flags, fragment", [
+    (["--seeds", 0], "--seeds"),
+    (["--seeds", "two"], "--seeds"),
+    (["--jobs", 0], "--jobs"),
+    (["--jobs", -1], "--jobs"),
+])
+def test_bad_numbers_are_refused(tmp_path, flags, fragment):
+    assert_usage_error(run("report", *flags, cwd=tmp_path), fragment)
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_unwritable_out_is_refused_before_any_run(tmp_path):
+    (tmp_path / "afile").write_text("a regular file")
+    for out in ("afile", tmp_path / "afile" / "sub"):
+        result = run("report", "--quick", "--out", out, cwd=tmp_path)
+        assert_usage_error(result, "--out", "afile")
+        assert "[1/" not in result.stderr
+    assert os.listdir(tmp_path) == ["afile"]
+
+
+def test_help_lists_the_options(tmp_path):
+    result = run("report", "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for option in ("--out", "--quick", "--seeds", "--jobs"):
+        assert option in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+def test_ctrl_c_stops_the_report_without_a_traceback(tmp_path):
+    process = subprocess.Popen([sys.executable, "-m", "tinygrad_lab", "report", "--quick",
+                                "--out", "out"], cwd=tmp_path, env=ENV, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        for line in process.stderr:  # blocks until each line arrives; no sleeping
+            if line.startswith("[1/"):
+                break
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1] == "tinygrad-lab: interrupted"
+    assert not (tmp_path / "out" / "results.json").exists()
