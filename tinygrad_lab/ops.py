@@ -170,11 +170,13 @@ class MatMul(Op):
 
 # ---- reductions and shape -----------------------------------------------------------------------
 
-def spread(grad, shape, axis, keepdims, scale=1.0):
-    """The gradient of a sum over ``axis`` (times ``scale``): copied back along those axes."""
+def spread(grad, shape, axis, keepdims):
+    """The gradient of a sum over ``axis``: ``grad`` copied back along the summed axes."""
     if axis is not None and not keepdims:
         grad = np.expand_dims(grad, axis)
-    return np.multiply(grad, scale, out=np.empty(shape, dtype=grad.dtype))  # broadcasts grad
+    out = np.empty(shape, dtype=grad.dtype)
+    out[...] = grad
+    return out
 
 
 class Sum(Op):
@@ -201,7 +203,7 @@ class Mean(Op):
     @staticmethod
     def backward(grad, saved, needs):
         shape, axis, keepdims, count = saved
-        return (spread(grad, shape, axis, keepdims, 1.0 / count),)
+        return (spread(grad / count, shape, axis, keepdims),)
 
 
 class Reshape(Op):
@@ -263,9 +265,7 @@ EXP_LIMIT = {np.dtype(np.float64): 709.0, np.dtype(np.float32): 88.0}
 
 def sigmoid(a):
     """1 / (1 + exp(-a)) with one transcendental per element and no overflow warning."""
-    out = np.negative(a)
-    if type(out) is not np.ndarray:  # a 0-d input gives a NumPy scalar, which out= cannot take
-        out = np.array(out)
+    out = np.negative(a, out=np.empty_like(a))  # a real array even when a is 0-d
     np.minimum(out, EXP_LIMIT.get(out.dtype, 709.0), out=out)
     np.exp(out, out=out)
     out += 1.0
