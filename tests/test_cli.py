@@ -484,7 +484,6 @@ ENDLESS = ["--optimizer", "sgd", "--lr", "0.001", "--epochs", 10_000_000, "--eps
            "--log-every", 1000]
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
 def test_ctrl_c_during_train_stops_cleanly_and_keeps_the_figures(tmp_path):
     status, stdout, stderr = interrupt_after_first_training_line(
         ["train", "--dataset", "xor", *ENDLESS, "--out", "figures"], tmp_path)
@@ -504,7 +503,6 @@ def test_ctrl_c_during_train_stops_cleanly_and_keeps_the_figures(tmp_path):
     assert sorted(os.listdir(tmp_path / "figures")) == sorted(path.name for path in named)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
 def test_ctrl_c_during_the_lab_writes_the_first_datasets_figures(tmp_path):
     status, stdout, stderr = interrupt_after_first_training_line(["lab", *ENDLESS], tmp_path)
     assert status == 130, (stdout[-500:], stderr)

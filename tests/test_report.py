@@ -379,7 +379,6 @@ def test_help_lists_the_options(tmp_path):
         assert option in result.stdout
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
 def test_ctrl_c_stops_the_report_without_a_traceback(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "tinygrad_lab", "report", "--quick",
                                 "--out", "out"], cwd=tmp_path, env=ENV, stdout=subprocess.PIPE,
