@@ -40,3 +40,12 @@ def test_bench_backward_quick():
 def test_bench_memory_short():
     out = run("bench_memory.py", "--epochs", "300")
     assert re.search(rf"growth {NUMBER} MB \(limit 2.0 MB\): ok", out)
+
+
+def test_bench_convergence_one_seed():
+    out = run("bench_convergence.py", "--seeds", "1")
+    for setting in ("defaults (adam, lr 0.05)", "spec (sgd, lr 0.3)"):
+        for dataset in ("linear", "xor"):
+            assert re.search(rf"^{re.escape(setting)}\s+{dataset}\s+epochs to 100%: median \d+ "
+                             rf"\(range \d+-\d+\), seconds: median {NUMBER}; .* 1/1 seeds "
+                             "reached 100%$", out, re.M), (setting, dataset)
