@@ -10,35 +10,27 @@ training accuracy is 100% and the wall time to it; prints medians and ranges ove
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from tinygrad_lab import data, fit, nn  # noqa: E402
-from tinygrad_lab.experiments import make_optimizer, seeded_streams  # noqa: E402
+from tinygrad_lab import experiments  # noqa: E402
 
 SETTINGS = [("defaults (adam, lr 0.05)", "adam", 0.05), ("spec (sgd, lr 0.3)", "sgd", 0.3)]
 
 
 def to_100(dataset, optimizer, learning_rate, seed):
     """(epoch at 100%, seconds to it, epochs until the loss fell below 0.01) for one run."""
-    data_rng, model_rng, shuffle_rng = seeded_streams(seed)
-    x, y = data.generate_linear(100, rng=data_rng) if dataset == "linear" else \
-        data.generate_XOR_easy()
-    model = nn.MLP(rng=model_rng)
-    reached = {}
-    start = time.perf_counter()
-
-    def note_first_perfect_epoch(epoch, loss, accuracy):
-        if accuracy == 1.0 and not reached:
-            reached.update(epoch=epoch, seconds=time.perf_counter() - start)
-
-    history = fit(model, x, y, epochs=20000, epsilon=0.01, log_every=None, rng=shuffle_rng,
-                  optimizer=make_optimizer(optimizer, model.parameters(), learning_rate),
-                  callback=note_first_perfect_epoch)
-    return reached.get("epoch", np.nan), reached.get("seconds", np.nan), history.epochs
+    config = {"learning_rate": learning_rate, "hidden": [10, 10], "activation": "sigmoid",
+              "optimizer": optimizer, "batch_size": None, "init": "normal", "epochs": 20000,
+              "epsilon": 0.01}
+    result = experiments.run({"study": "optimizer", "label": optimizer, "dataset": dataset,
+                              "seed": seed, "config": config})
+    missing = np.nan
+    return (missing if result["epochs_to_100"] is None else result["epochs_to_100"],
+            missing if result["seconds_to_100"] is None else result["seconds_to_100"],
+            result["epochs_run"])
 
 
 def main():

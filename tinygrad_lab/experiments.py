@@ -238,7 +238,7 @@ def initial_state(model, x, y):
             "gradient_norm": norms}
 
 
-def gradient_check(seed=0, hidden=(10, 10), samples=SAMPLES):
+def gradient_check(seed=0, hidden=(10, 10), samples=SAMPLES, activation="sigmoid"):
     """The lab network's analytic gradients against central differences (cli ``gradcheck``).
 
     Returns a dict: the network, the number of weights checked, and per weight matrix its shape,
@@ -246,7 +246,7 @@ def gradient_check(seed=0, hidden=(10, 10), samples=SAMPLES):
     """
     data_rng, model_rng, _ = seeded_streams(seed)
     x, y = data.generate_linear(samples, rng=data_rng)
-    model = nn.MLP(hidden=hidden, rng=model_rng)
+    model = nn.MLP(hidden=hidden, activation=activation, rng=model_rng)
     layers = model_gradient_errors(model, x, y)
     return {"seed": seed, "hidden": list(hidden), "samples": samples,
             "weights": sum(math.prod(layer["shape"]) for layer in layers), "layers": layers,
