@@ -79,6 +79,18 @@ def test_a_tensor_used_twice_gets_both_paths():
     close(x.grad, [8.0])
 
 
+def test_a_tensor_reused_far_downstream_waits_for_every_path():
+    # h is used at once and again 50 ops later: backward must not pass h's gradient on before
+    # the late path has arrived, or x.grad would miss it.
+    x = leaf([0.5, -1.0])
+    h = x * 3.0
+    y = h
+    for _ in range(50):
+        y = y * 1.0
+    (y * h).sum().backward()
+    close(x.grad, 2 * 9.0 * np.array([0.5, -1.0]))
+
+
 def test_gradient_arrays_of_different_leaves_do_not_alias():
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (a + b).sum().backward()

@@ -1,6 +1,8 @@
 """The Tensor: a NumPy array that remembers the op and inputs that made it, and ``backward``."""
 
 import gc
+import heapq
+import itertools
 
 import numpy as np
 
@@ -13,6 +15,10 @@ _grad_enabled = True
 # Constant Tensors for the numbers used in expressions (the 1.0 of 1.0 - p, a 0.5, ...), made
 # once per value and dtype: they are never written to, and a step uses the same few each time.
 _NUMBER_CONSTANTS = {}
+
+# Each new Tensor takes the next number: 0, -1, -2, ... A tensor is always made after its
+# inputs, so the newest (smallest number) comes first in backward's heap.
+_CREATION_ORDER = itertools.count(0, -1)
 
 
 class no_grad:
@@ -65,7 +71,8 @@ class Tensor:
     ``backward()``, ``.grad`` holds the gradient for leaves that require grad.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_saved", "_retains_grad")
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_saved", "_retains_grad",
+                 "_order")
     __array_ufunc__ = None  # makes `ndarray * tensor` call Tensor.__rmul__ instead of NumPy
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -76,6 +83,7 @@ class Tensor:
         self._parents = ()
         self._saved = None
         self._retains_grad = False
+        self._order = next(_CREATION_ORDER)
 
     # ---- properties ---------------------------------------------------------------------------
     shape = property(lambda self: self.data.shape, doc="The shape of .data.")
@@ -305,6 +313,7 @@ def _node(data, op, parents, saved, requires_grad):
     out.data = data
     out.grad = None
     out._retains_grad = False
+    out._order = next(_CREATION_ORDER)
     if requires_grad and _grad_enabled:
         out.requires_grad = True
         out._op = op
@@ -321,15 +330,15 @@ def _node(data, op, parents, saved, requires_grad):
 def _backpropagate(root, grad):
     """Push ``grad`` (d loss / d root) from ``root`` back to every node that requires grad.
 
-    A node is processed once every node that used it has passed its gradient back (Kahn's
-    topological order, found iteratively: no recursion limit, linear in the size of the graph).
+    Nodes are taken newest first. Every node that used a tensor was made after it, so by the
+    time a tensor is taken, all of its users have passed their gradients back: a topological
+    order, found without recursion or a separate pass over the graph.
     """
-    waiting = _count_consumers(root)
     grads = {root: grad}
     stored = set()  # ids of the arrays given to a .grad, so that no two .grads share one
-    ready = [root]
-    while ready:
-        node = ready.pop()
+    newest_first = [(root._order, root)]
+    while newest_first:
+        node = heapq.heappop(newest_first)[1]
         grad = grads.pop(node)
         op = node._op
         if op is None or node._retains_grad:
@@ -343,27 +352,14 @@ def _backpropagate(root, grad):
             needs = (parents[0].requires_grad, parents[1].requires_grad)
         input_grads = op.backward(grad, node._saved, needs)
         for parent, parent_grad in zip(parents, input_grads):  # noqa: B905 (one per input)
-            if parent_grad is not None:
-                previous = grads.get(parent)
-                grads[parent] = parent_grad if previous is None else previous + parent_grad
-                waiting[parent] -= 1
-                if not waiting[parent]:
-                    ready.append(parent)
+            if parent_grad is None:  # the parent does not require grad
+                continue
+            previous = grads.get(parent)
+            if previous is None:
+                grads[parent] = parent_grad
+                heapq.heappush(newest_first, (parent._order, parent))
+            else:
+                grads[parent] = previous + parent_grad
 
 
 _ONE_INPUT = (True,)  # a node's only input requires grad, or the node would not exist
-
-
-def _count_consumers(root):
-    """For each node requiring grad below ``root``: how many times nodes above it use it."""
-    waiting = {root: 0}
-    stack = [root]
-    while stack:
-        for parent in stack.pop()._parents:
-            if parent.requires_grad:
-                if parent in waiting:
-                    waiting[parent] += 1
-                else:
-                    waiting[parent] = 1
-                    stack.append(parent)
-    return waiting
