@@ -315,13 +315,14 @@ def test_gradcheck_passes(tmp_path):
 
 
 @pytest.mark.parametrize("command, options", [
-    ([], ["lab", "train", "predict", "gradcheck", "--version"]),
+    ([], ["lab", "train", "predict", "gradcheck", "graph", "--version"]),
     (["lab"], ["--seed", "--out"]),
     (["train"], ["--dataset", "--data", "--hidden", "--lr", "--epochs", "--epsilon",
                  "--activation", "--optimizer", "--batch-size", "--seed", "--log-every",
                  "--out", "--save", "--show"]),
     (["predict"], ["--weights", "--dataset", "--data"]),
     (["gradcheck"], []),
+    (["graph"], ["--dataset", "--out", "--dot", "--seed"]),
 ])
 def test_help(tmp_path, command, options):
     result = run(*command, "--help", cwd=tmp_path)
@@ -341,6 +342,76 @@ def test_version(tmp_path):
     result = run("--version", cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.strip() == f"tinygrad-lab {__version__}"
+
+
+# ---- graph ----------------------------------------------------------------------------------
+
+EXPLAIN_ROW = re.compile(r"^(#\d+)(?: (\S+))? +(\S+) +(\(.*?\)) +(.+?)  +(.+?)  +(\S+)$")
+
+
+def explained_rows(stdout):
+    """The explain table's rows in ``graph``'s output: (number, name, op, shape, norm) each."""
+    lines = stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("node "))
+    assert set(lines[header + 1].replace(" ", "")) == {"-"}
+    assert lines[-1].startswith("wrote: ")
+    rows = [EXPLAIN_ROW.fullmatch(line) for line in lines[header + 2:-1]]
+    assert all(rows), lines[header + 2:-1]
+    return [(m.group(1), m.group(2), m.group(3), m.group(4), m.group(7)) for m in rows]
+
+
+def test_graph_draws_writes_and_explains_the_xor_step(tmp_path):
+    result = run("graph", "--dataset", "xor", "--out", "xor.png", "--dot", "xor.dot",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == "=====backprop through the lab network: xor, 21 samples, seed 0====="
+    assert lines[-1] == "wrote: xor.png, xor.dot"
+    assert sorted(os.listdir(tmp_path)) == ["xor.dot", "xor.png"]
+    assert_png(tmp_path / "xor.png")
+    rows = explained_rows(result.stdout)
+    assert [number for number, *_ in rows] == [f"#{i}" for i in range(21, -1, -1)]
+    assert rows[0][2:4] == ("neg", "()") and rows[0][4] == "1"
+    assert [(name, op, shape) for _, name, op, shape, _ in rows[-4:]] == [
+        ("W3", "leaf", "(10, 1)"), ("W2", "leaf", "(10, 10)"), ("W1", "leaf", "(2, 10)"),
+        ("x", "leaf", "(21, 2)")]
+    # The drawing's source shows the same gradient norm at every node as the table.
+    dot = (tmp_path / "xor.dot").read_text()
+    assert dot.startswith("digraph backprop {")
+    for number, name, op, shape, norm in rows:
+        kind = {"W1": "parameter", "W2": "parameter", "W3": "parameter"}.get(name, "input")
+        title = f"{number} {op if op != 'leaf' else kind}" + (f" {name}" if name else "")
+        label = re.search(rf'label="{title}\\n(.*?)"', dot).group(1).split("\\n")
+        assert label[0].split(" = ")[0] == shape
+        assert (label[-1] if label[-1].startswith("|grad| ") else "|grad| -") == f"|grad| {norm}"
+
+
+def test_graph_defaults_to_the_linear_data(tmp_path):
+    result = run("graph", "--seed", 3, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].endswith(": linear, 100 samples, seed 3=====")
+    assert result.stdout.splitlines()[-1] == "wrote: graph.png, graph.dot"
+    assert sorted(os.listdir(tmp_path)) == ["graph.dot", "graph.png"]
+    assert explained_rows(result.stdout)[-1][1:4] == ("x", "leaf", "(100, 2)")
+
+
+@pytest.mark.parametrize("options, fragments", [
+    (["--out", "missing/g.png"], ["--out", "missing/g.png", "no such folder"]),
+    (["--out", "afile/g.png"], ["--out", "afile/g.png"]),
+    (["--dot", "adir"], ["--dot", "adir", "folder"]),
+    (["--out", "g.txt"], ["g.txt", "image format 'txt'"]),
+    (["--dataset", "circles"], ["--dataset", "'circles'"]),
+])
+def test_graph_bad_input(tmp_path, options, fragments):
+    (tmp_path / "afile").write_text("a regular file")
+    (tmp_path / "adir").mkdir()
+    result = run("graph", *options, cwd=tmp_path)
+    assert_usage_error(result, *fragments)
+    assert result.stderr.count(ERROR_PREFIX) == 1
+    assert result.stdout == ""
+    assert sorted(os.listdir(tmp_path)) == ["adir", "afile"]
+    assert os.listdir(tmp_path / "adir") == []
 
 
 # ---- bad input ------------------------------------------------------------------------------

@@ -68,3 +68,18 @@ def test_manual_vs_engine(tmp_path):
     assert abs(float(manual) - float(engine)) < 1e-9
     assert lines[-1].startswith("same: largest difference")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_repl_tour(tmp_path):
+    lines = run("repl_tour.py", cwd=tmp_path)
+    sections = [line for line in lines if line.startswith("== ")]
+    assert [line.split()[1] for line in sections] == ["1.", "2.", "3.", "4.", "5."]
+    assert "dc/da = -3.0 (that is b), dc/db = -4.0 (that is a + 2b)" in lines
+    assert lines[lines.index("digraph backprop {") + 2].startswith('  n0 [label="#0 parameter')
+    dashes = lines.index(sections[3]) + 4  # the title, two notes, the header, then dashes
+    rows = lines[dashes + 1:lines.index("", dashes)]
+    assert len(rows) == 22
+    assert rows[0].split()[:2] == ["#21", "neg"] and rows[-1].split()[:3] == ["#0", "x", "leaf"]
+    assert lines[-1] == "wrote lab-graph.png"
+    assert os.listdir(tmp_path) == ["lab-graph.png"]  # the one file it writes, where it runs
+    assert (tmp_path / "lab-graph.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

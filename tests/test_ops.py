@@ -100,6 +100,13 @@ def test_op_names_are_unique():
     assert len(names) == len(set(names))
 
 
+def test_every_op_states_its_gradient_rule():
+    # explain() prints it: "d <expression>: <what each input receives>", in terms of g.
+    for op in OPS:
+        assert isinstance(op.rule, str) and op.rule.startswith("d ") and ": " in op.rule, op
+        assert "g" in op.rule.split(": ", 1)[1], op
+
+
 @pytest.mark.parametrize("name, form", FORMS, ids=[f"{n}: {f.label}" for n, f in FORMS])
 @given(data=st.data())
 def test_op_value_and_gradient(name, form, data):

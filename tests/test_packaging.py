@@ -23,16 +23,20 @@ def test_version_from_module_and_console_script():
 
 def test_engine_imports_and_works_without_matplotlib():
     # A None entry in sys.modules makes "import matplotlib" fail, as if it were not installed.
-    code = ("import sys; sys.modules['matplotlib'] = None\n"
-            "from tinygrad_lab import Tensor, gradcheck, no_grad\n"
+    code = ("import io, sys; sys.modules['matplotlib'] = None\n"
+            "from tinygrad_lab import Tensor, explain, gradcheck, no_grad, viz\n"
             "import tinygrad_lab.ops, tinygrad_lab.gradcheck\n"
             "x = Tensor([1.0, 2.0], requires_grad=True)\n"
-            "(x * x).sum().backward()\n"
-            "print(x.grad.tolist())")
+            "loss = (x * x).sum()\n"
+            "loss.backward()\n"
+            "explain(loss, file=io.StringIO())\n"
+            "print(x.grad.tolist(), viz.to_dot(loss).splitlines()[0])")
     result = run(sys.executable, "-c", code)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[2.0, 4.0]"
+    assert result.stdout.strip() == "[2.0, 4.0] digraph backprop {"
 
 
 def test_public_names():
-    assert {"Tensor", "no_grad", "gradcheck", "GradcheckError"} <= set(tinygrad_lab.__all__)
+    assert {"Tensor", "no_grad", "gradcheck", "GradcheckError", "explain", "viz"} <= \
+        set(tinygrad_lab.__all__)
+    assert callable(tinygrad_lab.explain) and callable(tinygrad_lab.viz.draw_graph)

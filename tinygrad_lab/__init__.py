@@ -1,10 +1,11 @@
 """tinygrad_lab: a small reverse-mode autograd engine on NumPy, and the backpropagation lab."""
 
-from . import data, nn, optim
+from . import data, nn, optim, viz
+from .explain import explain
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor, no_grad
 from .train import History, accuracy, fit, predict
 
 __version__ = "0.1.0"
-__all__ = ["GradcheckError", "History", "Tensor", "__version__", "accuracy", "data", "fit",
-           "gradcheck", "nn", "no_grad", "optim", "predict"]
+__all__ = ["GradcheckError", "History", "Tensor", "__version__", "accuracy", "data", "explain",
+           "fit", "gradcheck", "nn", "no_grad", "optim", "predict", "viz"]

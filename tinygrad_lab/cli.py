@@ -1,5 +1,5 @@
 """The ``tinygrad-lab`` command line: the lab, single training runs, prediction, gradcheck, the
-report."""
+graph of the lab network, the report."""
 
 import argparse
 import math
@@ -7,8 +7,11 @@ import os
 import sys
 import tempfile
 
-from . import __version__, data, nn
+from . import __version__, data, nn, viz
 from .experiments import gradient_check, make_optimizer, seeded_streams
+from .explain import explain
+from .graph import topological_order
+from .tensor import Tensor
 from .train import accuracy, fit, predict
 
 # Defaults that reach 100% on both datasets for every seed tried (0-49): Adam at 0.05 stops at
@@ -85,14 +88,15 @@ def check_writable(folder, problem):
         raise UsageError(f"{problem}: {error.strerror or error}") from None
 
 
-def check_save_path(path):
-    """Refuse, before any training, a --save path whose folder is missing or unwritable."""
+def check_save_path(path, option="--save"):
+    """Refuse, before any work, a file path (given as ``option``) whose folder is missing or
+    unwritable."""
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
-        raise UsageError(f"cannot save to --save {path}: it is a folder, not a file")
+        raise UsageError(f"cannot save to {option} {path}: it is a folder, not a file")
     if not os.path.isdir(folder):
-        raise UsageError(f"cannot save to --save {path}: no such folder {folder}")
-    check_writable(folder, f"cannot save to --save {path}")
+        raise UsageError(f"cannot save to {option} {path}: no such folder {folder}")
+    check_writable(folder, f"cannot save to {option} {path}")
     return path
 
 
@@ -213,6 +217,29 @@ def command_gradcheck(args):
     return 0 if ok else 1
 
 
+def command_graph(args):
+    check_save_path(args.out, "--out")
+    check_save_path(args.dot, "--dot")
+    data_rng, model_rng, _ = seeded_streams(args.seed)
+    name, x, y = load_dataset(args, data_rng)
+    model = nn.MLP(in_features=x.shape[1], hidden=(10, 10), rng=model_rng)
+    inputs, labels = Tensor(x), Tensor(y)
+    loss = nn.binary_cross_entropy(model(inputs), labels)
+    for node in topological_order(loss):  # keep every gradient, for the drawing to show
+        if node.requires_grad:
+            node.retain_grad()
+    loss.backward()
+    names = {"x": inputs, "y": labels,
+             **{f"W{i}": layer.weight for i, layer in enumerate(model.layers, start=1)}}
+    viz.draw_graph(loss, args.out, names)  # first: it refuses a --out it cannot draw in
+    viz.write_dot(loss, args.dot, names)
+    print(f"=====backprop through the lab network: {name}, {len(x)} samples, seed {args.seed}"
+          "=====")
+    explain(loss, names)
+    print(f"wrote: {args.out}, {args.dot}")
+    return 0
+
+
 def command_report(args):
     from . import report  # matplotlib is loaded only here
 
@@ -302,6 +329,17 @@ def build_parser():
     check.add_argument("--samples", type=positive_int, default=100)
     add_seed(check)
     check.set_defaults(run=command_gradcheck)
+
+    graph = commands.add_parser("graph", help="the lab network's graph for one batch: draw it, "
+                                "write its DOT source, and explain its backward pass")
+    graph.add_argument("--dataset", choices=("linear", "xor"), default="linear",
+                       help="one of the lab's datasets (default: linear)")
+    graph.add_argument("--out", default="graph.png", metavar="PNG",
+                       help="the drawing (default: graph.png)")
+    graph.add_argument("--dot", default="graph.dot", metavar="DOT",
+                       help="the Graphviz source (default: graph.dot)")
+    add_seed(graph)
+    graph.set_defaults(run=command_graph, data=None, samples=100)
 
     report_parser = commands.add_parser("report", help="run every Discussion study and write "
                                         "report.md, report.pdf, results.json and the figures")

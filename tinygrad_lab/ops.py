@@ -49,6 +49,7 @@ class BinaryOp(Op):
 
 class Add(BinaryOp):
     name = "add"
+    rule = "d a+b: g, g"
 
     @staticmethod
     def forward(a, b):
@@ -63,6 +64,7 @@ class Add(BinaryOp):
 
 class Sub(BinaryOp):
     name = "sub"
+    rule = "d a-b: g, -g"
 
     @staticmethod
     def forward(a, b):
@@ -77,6 +79,7 @@ class Sub(BinaryOp):
 
 class Mul(BinaryOp):
     name = "mul"
+    rule = "d a*b: g*b, g*a"
 
     @staticmethod
     def forward(a, b):
@@ -91,6 +94,7 @@ class Mul(BinaryOp):
 
 class Div(BinaryOp):
     name = "div"
+    rule = "d a/b: g/b, -g*a/b**2"
 
     @staticmethod
     def forward(a, b):
@@ -111,6 +115,7 @@ class Div(BinaryOp):
 
 class Neg(Op):
     name = "neg"
+    rule = "d -a: -g"
 
     @staticmethod
     def forward(a):
@@ -125,6 +130,7 @@ class Pow(Op):
     """``a ** exponent`` for a constant number ``exponent``."""
 
     name = "pow"
+    rule = "d a**c: g*c*a**(c-1)"
 
     @staticmethod
     def forward(a, exponent):
@@ -140,6 +146,7 @@ class MatMul(Op):
     """``a @ b`` as ``numpy.matmul`` computes it, for 1-D and 2-D operands."""
 
     name = "matmul"
+    rule = "d a@b: g@b.T, a.T@g"
 
     @staticmethod
     def forward(a, b):
@@ -181,6 +188,7 @@ def spread(grad, shape, axis, keepdims):
 
 class Sum(Op):
     name = "sum"
+    rule = "d sum(a): g copied over a"
 
     @staticmethod
     def forward(a, axis=None, keepdims=False):
@@ -193,6 +201,7 @@ class Sum(Op):
 
 class Mean(Op):
     name = "mean"
+    rule = "d mean(a): g/n copied over a"
 
     @staticmethod
     def forward(a, axis=None, keepdims=False):
@@ -208,6 +217,7 @@ class Mean(Op):
 
 class Reshape(Op):
     name = "reshape"
+    rule = "d reshape(a): g in a's shape"
 
     @staticmethod
     def forward(a, shape):
@@ -222,6 +232,7 @@ class Transpose(Op):
     """Reverses the axes, as ``ndarray.T`` does (a 2-D matrix is transposed)."""
 
     name = "transpose"
+    rule = "d a.T: g.T"
 
     @staticmethod
     def forward(a):
@@ -236,6 +247,7 @@ class Transpose(Op):
 
 class Exp(Op):
     name = "exp"
+    rule = "d e=exp(a): g*e"
 
     @staticmethod
     def forward(a):
@@ -249,6 +261,7 @@ class Exp(Op):
 
 class Log(Op):
     name = "log"
+    rule = "d log(a): g/a"
 
     @staticmethod
     def forward(a):
@@ -274,6 +287,7 @@ def sigmoid(a):
 
 class Sigmoid(Op):
     name = "sigmoid"
+    rule = "d s=sigmoid(a): g*s*(1-s)"
 
     @staticmethod
     def forward(a):
@@ -290,6 +304,7 @@ class Sigmoid(Op):
 
 class Tanh(Op):
     name = "tanh"
+    rule = "d t=tanh(a): g*(1-t**2)"
 
     @staticmethod
     def forward(a):
@@ -307,6 +322,7 @@ class Relu(Op):
     """max(a, 0); the gradient at 0 is 0, as in PyTorch."""
 
     name = "relu"
+    rule = "d relu(a): g*(a>0)"
 
     @staticmethod
     def forward(a):
@@ -321,6 +337,7 @@ class Clip(Op):
     """Limits values to [lo, hi]; the gradient is 1 inside the interval (ends included), else 0."""
 
     name = "clip"
+    rule = "d clip(a): g*(lo<=a<=hi)"
 
     @staticmethod
     def forward(a, lo, hi):
@@ -339,6 +356,7 @@ class Softplus(Op):
     """log(1 + exp(a)), computed without overflow; its derivative is the sigmoid."""
 
     name = "softplus"
+    rule = "d softplus(a): g*sigmoid(a)"
 
     @staticmethod
     def forward(a):

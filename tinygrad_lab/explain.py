@@ -1,0 +1,81 @@
+"""``explain(loss)``: the backward pass through a graph, node by node, as a table to follow.
+
+It runs the chain rule itself, the way ``Tensor.backward`` does, so that it can show the gradient
+arriving at every node, intermediates included, without storing any of them in ``.grad``.
+"""
+
+import sys
+
+import numpy as np
+
+from .graph import grad_norm, kind, name_lookup, summarize, topological_order
+
+COLUMNS = (("node", "node"), ("op", "op"), ("shape", "shape"), ("value", "value"),
+           ("rule", "local gradient rule"), ("grad_norm", "|grad|"))
+LEAF_RULES = {"parameter": "parameter: g is added to .grad", "input": "input: needs no gradient"}
+
+
+def explain(loss, names=None, file=None):
+    """Print the backward pass from ``loss`` as a table, loss first, leaves last; return its rows.
+
+    ``loss`` is a one-element Tensor. Each row (a dict) describes one node of the graph: ``index``
+    (its number, as in ``viz``), ``node`` (``#7``, or ``#1 W1`` with ``names={"W1": w1}``), ``op``
+    ("leaf" for leaves), ``shape``, ``value`` (a summary), ``rule`` (the op's local gradient rule,
+    in terms of g, the gradient arriving at the node), ``grad`` (that gradient, d loss / d node;
+    None where nothing needs it) and ``grad_norm`` (its norm). ``.grad`` is left untouched
+    everywhere. Prints to ``file`` (default: standard output). Raises ValueError unless ``loss``
+    has one element.
+    """
+    if loss.size != 1:
+        raise ValueError(f"explain: the loss must have one element, got shape {loss.shape}")
+    nodes = topological_order(loss)
+    name_of = name_lookup(names)
+    grads = {id(loss): np.ones(loss.shape, dtype=loss.dtype)}
+    rows = []
+    for index in range(len(nodes) - 1, -1, -1):  # each node after every node that uses it
+        node = nodes[index]
+        grad = grads.pop(id(node), None)
+        rows.append(_row(node, index, name_of(node), grad))
+        if node._op is not None:
+            _pass_back(node, grad, grads)
+    _print_table(rows, sys.stdout if file is None else file)
+    return rows
+
+
+def _pass_back(node, grad, grads):
+    """Add what ``node``'s op passes to each operand that needs a gradient into ``grads``."""
+    needs = tuple(parent.requires_grad for parent in node._parents)
+    passed = node._op.backward(grad, node._saved, needs)
+    for parent, parent_grad in zip(node._parents, passed, strict=True):
+        if parent_grad is not None:
+            previous = grads.get(id(parent))
+            grads[id(parent)] = parent_grad if previous is None else previous + parent_grad
+
+
+def _row(node, index, name, grad):
+    leaf = node._op is None
+    return {"index": index, "node": f"#{index}" + (f" {name}" if name else ""),
+            "op": "leaf" if leaf else node._op.name, "shape": node.shape,
+            "value": summarize(node.data),
+            "rule": LEAF_RULES[kind(node)] if leaf else node._op.rule,
+            "grad": grad, "grad_norm": grad_norm(grad)}
+
+
+def _print_table(rows, file):
+    cells = [[_cell(row[key]) for key, _ in COLUMNS] for row in rows]
+    headers = [title for _, title in COLUMNS]
+    widths = [max(len(text) for text in column) for column in zip(headers, *cells, strict=True)]
+    print("the backward pass, loss first: g is d loss / d node, summed over the ops that use the "
+          "node,\nand |grad| its norm (binary ops also sum what they pass back over broadcast "
+          "axes)", file=file)
+    for line in (headers, ["-" * width for width in widths], *cells):
+        print("  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True))
+              .rstrip(), file=file)
+
+
+def _cell(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
