@@ -73,6 +73,14 @@ def test_gradients_accumulate_across_backward_calls(x_data, calls):
     close(x.grad, calls * 2 * x_data)
 
 
+def test_a_scalar_grad_stays_an_array_when_it_accumulates():
+    x = leaf(2.0)
+    for _ in range(2):
+        (x * x).backward()
+    assert type(x.grad) is np.ndarray and x.grad.shape == ()
+    close(x.grad, 8.0)
+
+
 def test_a_tensor_used_twice_gets_both_paths():
     x = leaf([3.0])
     (x * x + x * 2.0).sum().backward()

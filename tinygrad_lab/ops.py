@@ -212,7 +212,9 @@ class Mean(Op):
     @staticmethod
     def backward(grad, saved, needs):
         shape, axis, keepdims, count = saved
-        return (spread(grad / count, shape, axis, keepdims),)
+        out = spread(grad, shape, axis, keepdims)
+        out /= count  # in place on the new array: cheaper than dividing a 0-d grad first
+        return (out,)
 
 
 class Reshape(Op):
@@ -272,17 +274,19 @@ class Log(Op):
         return (grad / saved,)
 
 
-# exp(x) overflows float64 above ~709.78 (float32 above ~88.72): inputs are clamped below that.
+# exp(x) overflows float64 above ~709.78 (float32 above ~88.72): inputs are capped below that.
 EXP_LIMIT = {np.dtype(np.float64): 709.0, np.dtype(np.float32): 88.0}
 
 
 def sigmoid(a):
-    """1 / (1 + exp(-a)) with one transcendental per element and no overflow warning."""
-    out = np.negative(a, out=np.empty_like(a))  # a real array even when a is 0-d
-    np.minimum(out, EXP_LIMIT.get(out.dtype, 709.0), out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
+    """1 / (1 + exp(-a)), computed as e / (1 + e) with e = exp(a).
+
+    One transcendental per element, and no overflow warning: ``a`` is capped where exp would
+    overflow, and the result there is 1.0 either way.
+    """
+    e = np.exp(np.minimum(a, EXP_LIMIT.get(a.dtype, 709.0)))
+    e /= e + 1.0
+    return e
 
 
 class Sigmoid(Op):

@@ -276,7 +276,7 @@ class Tensor:
                 raise RuntimeError(
                     f"backward: a gradient is needed for a non-scalar output (shape "
                     f"{self.data.shape}); call backward(grad) with grad of that shape")
-            grad = np.ones(self.data.shape, dtype=self.data.dtype)
+            grad = np.array(1.0, dtype=self.data.dtype).reshape(self.data.shape)
         else:
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.data.shape:
@@ -296,7 +296,7 @@ class Tensor:
     def _accumulate_grad(self, grad, stored):
         """Add ``grad`` to ``.grad``, never writing into an array that anything else holds."""
         if self.grad is not None:
-            self.grad = self.grad + grad
+            self.grad = np.asarray(self.grad + grad)  # a 0-d sum is a NumPy scalar: keep arrays
             return
         if (type(grad) is not np.ndarray or grad.base is not None or not grad.flags.writeable
                 or id(grad) in stored):
