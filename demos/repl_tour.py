@@ -4,7 +4,8 @@ Five steps: a scalar expression and its gradients; the same in 2x2 matrices; the
 forward and backward pass; ``explain``, the backward pass node by node; ``draw_graph``, which
 writes the graph to ``lab-graph.png`` in the current folder. With ``-i`` you are then left at the
 prompt with every variable: ``a, b, c``, ``A, B, C``, ``model, loss, names``, ``rows``, ...
-Try ``rows[3]``, ``print(to_dot(c))`` or ``explain((A @ B).sum())``.
+Try ``rows[3]``, ``print(to_dot(c))`` or ``more = explain((A @ B).sum())`` (assign what it
+returns, or the prompt echoes every row again after the table).
 """
 
 import numpy as np

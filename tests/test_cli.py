@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -346,6 +347,7 @@ def test_version(tmp_path):
 
 # ---- graph ----------------------------------------------------------------------------------
 
+DOCS_LAB_GRAPH = Path(__file__).resolve().parent.parent / "docs" / "lab-graph.dot"
 EXPLAIN_ROW = re.compile(r"^(#\d+)(?: (\S+))? +(\S+) +(\(.*?\)) +(.+?)  +(.+?)  +(\S+)$")
 
 
@@ -379,6 +381,9 @@ def test_graph_draws_writes_and_explains_the_xor_step(tmp_path):
     # The drawing's source shows the same gradient norm at every node as the table.
     dot = (tmp_path / "xor.dot").read_text()
     assert dot.startswith("digraph backprop {")
+    assert dot == DOCS_LAB_GRAPH.read_text(), ("docs/lab-graph.dot and .png are out of date: "
+                                              "run tinygrad-lab graph --dataset xor --out "
+                                              "docs/lab-graph.png --dot docs/lab-graph.dot")
     for number, name, op, shape, norm in rows:
         kind = {"W1": "parameter", "W2": "parameter", "W3": "parameter"}.get(name, "input")
         title = f"{number} {op if op != 'leaf' else kind}" + (f" {name}" if name else "")
@@ -402,6 +407,10 @@ def test_graph_defaults_to_the_linear_data(tmp_path):
     (["--dot", "adir"], ["--dot", "adir", "folder"]),
     (["--out", "g.txt"], ["g.txt", "image format 'txt'"]),
     (["--dataset", "circles"], ["--dataset", "'circles'"]),
+    (["--out", ""], ["--out ''", "not a file name"]),
+    (["--dot", "adir/"], ["--dot 'adir/'", "not a file name"]),
+    (["--dot", "new/"], ["--dot 'new/'", "not a file name"]),
+    (["--out", "same.png", "--dot", "./same.png"], ["--out and --dot are the same file"]),
 ])
 def test_graph_bad_input(tmp_path, options, fragments):
     (tmp_path / "afile").write_text("a regular file")

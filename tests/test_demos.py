@@ -17,13 +17,17 @@ LOG_LINE = re.compile(r"^training \.\.\. epoch:\d+, loss:\d+\.\d{5}, acc:[01]\.\
 PREDICTION = re.compile(r"^\[[01]\.\d{8}\]  ground truth: [01]$")
 
 
-def run(name, *args, cwd):
+def run(name, *args, cwd, typed=None):
+    """The demo's output lines. With ``typed``, run as ``python -i`` with those lines typed at
+    the prompt it leaves."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])), "MPLBACKEND": "Agg"}
-    result = subprocess.run([sys.executable, str(DEMOS / name), *args], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=120)
+    interactive = [] if typed is None else ["-i"]
+    result = subprocess.run([sys.executable, *interactive, str(DEMOS / name), *args], cwd=cwd,
+                            env=env, input=typed, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    # Only the prompts (and a newline at the end of the input) on stderr: no error.
+    assert result.stderr == ("" if typed is None else ">>> " * (typed.count("\n") + 1) + "\n")
     return result.stdout.splitlines()
 
 
@@ -83,3 +87,20 @@ def test_repl_tour(tmp_path):
     assert lines[-1] == "wrote lab-graph.png"
     assert os.listdir(tmp_path) == ["lab-graph.png"]  # the one file it writes, where it runs
     assert (tmp_path / "lab-graph.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_repl_tour_leaves_its_variables_at_the_prompt(tmp_path):
+    # What its docstring suggests trying, typed at the prompt that `python -i` leaves.
+    typed = ("print(rows[3]['op'], c.item(), C.shape, sorted(names))\n"
+             "print(to_dot(c).splitlines()[2])\n"
+             "more = explain((A @ B).sum())\n"
+             "print(len(more), more[0]['grad_norm'])\n")
+    lines = run("repl_tour.py", cwd=tmp_path, typed=typed)
+    at_the_prompt = lines[lines.index("wrote lab-graph.png") + 1:]
+    assert at_the_prompt[:2] == [
+        "mul 3.0 (2, 2) ['W1', 'W2', 'W3', 'x', 'y']",
+        '  n0 [label="#0 parameter\\n() = 2\\n|grad| 3", fillcolor="#fdd49e"];']
+    table = at_the_prompt[6:-1]  # after the two notes, the header and the dashes
+    assert [line.split()[:2] for line in table] == [["#3", "sum"], ["#2", "matmul"],
+                                                    ["#1", "leaf"], ["#0", "leaf"]]
+    assert at_the_prompt[-1] == "4 1.0"

@@ -69,6 +69,9 @@ def test_every_grad_is_left_as_it_was(lab_loss):
     quiet_explain(lab_loss.loss)
     assert grads_of(nodes) == [None] * len(nodes)  # before any backward: still none
 
+    for node in nodes:  # the intermediate gradients too, as `tinygrad-lab graph` keeps them
+        if node.requires_grad:
+            node.retain_grad()
     lab_loss.loss.backward()
     before = grads_of(nodes)
     copies = [None if grad is None else grad.copy() for grad in before]

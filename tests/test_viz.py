@@ -1,5 +1,6 @@
 """Pictures of the graph: the DOT text (nodes, labels, edges), the matplotlib drawing (a real PNG,
-boxes that do not overlap), and rendering with Graphviz's dot."""
+boxes that do not overlap, arrows that go around them, a refusal when too big), and rendering
+with Graphviz's dot."""
 
 import os
 import re
@@ -9,7 +10,7 @@ import sys
 import pytest
 
 from tinygrad_lab import Tensor
-from tinygrad_lab.graph import topological_order
+from tinygrad_lab.graph import kind, topological_order
 from tinygrad_lab.viz import BOX, draw_graph, layout, render, to_dot
 
 NODE = re.compile(r'^  n(\d+) \[label="(.*)", fillcolor="(#[0-9a-f]{6})"\];$')
@@ -79,19 +80,50 @@ def boxes_overlap(first, second):
     return abs(x1 - x2) < BOX[0] and abs(y1 - y2) < BOX[1]
 
 
-def test_layout_of_the_lab_network(lab_loss):
-    nodes = topological_order(lab_loss.loss)
-    place = layout(nodes)
+def assert_readable_layout(nodes):
+    """No two boxes overlap; every arrow points down and passes each layer it skips beside the
+    boxes there, one bend a layer. Returns ``(place, bends)``."""
+    place, bends = layout(nodes)
     assert set(place) == {id(node) for node in nodes}
     positions = list(place.values())
     for i, first in enumerate(positions):
         for second in positions[i + 1:]:
             assert not boxes_overlap(first, second), (first, second)
-    for node in nodes:  # every arrow points down, from an operand's layer to a lower one
-        for parent in node._parents:
-            assert place[id(parent)][1] > place[id(node)][1]
+    for node in nodes:
+        for operand, parent in enumerate(node._parents):
+            top, bottom = place[id(parent)][1], place[id(node)][1]
+            assert top > bottom
+            route = bends.get((id(node), operand), [])
+            assert [y for _, y in route] == list(range(top - 1, bottom, -1))
+            for bend_x, layer in route:
+                assert all(abs(bend_x - x) >= BOX[0] / 2 for x, y in positions if y == layer)
+    return place, bends
+
+
+def test_layout_of_the_lab_network(lab_loss):
+    nodes = topological_order(lab_loss.loss)
+    place, bends = assert_readable_layout(nodes)
     assert place[id(lab_loss.loss)][1] == 0
-    assert max(y for _, y in positions) == 13  # neg, mean, add, mul, log, sub, clip, ..., x
+    assert max(y for _, y in place.values()) == 13  # neg, mean, add, mul, log, sub, clip, ..., x
+    assert kind(nodes[14]) == "log"  # log(p): the one arrow that skips a layer (the sub's) is
+    assert list(bends) == [(id(nodes[14]), 0)]  # from the clip to it
+
+
+def test_an_arrow_that_skips_a_layer_goes_around_the_box_there():
+    x = Tensor(3.0, requires_grad=True)
+    product = x * x
+    total = product + x  # x is above x*x, so its arrow to the add passes the layer of x*x
+    _, bends = assert_readable_layout(topological_order(total))
+    assert list(bends) == [(id(total), 1)]
+
+
+def test_layout_of_a_tensor_used_at_every_step():
+    x = Tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(12):
+        y = y * x
+    _, bends = assert_readable_layout(topological_order(y))
+    assert sum(len(route) for route in bends.values()) == sum(range(12))
 
 
 def test_draw_graph_writes_a_png(lab_loss, tmp_path):
@@ -106,11 +138,21 @@ def test_draw_graph_writes_a_png(lab_loss, tmp_path):
     assert os.listdir(tmp_path) == ["graph.png"]  # no temporary file left
 
 
-def test_draw_graph_refuses_a_huge_graph(tmp_path):
+def test_the_title_fits_a_narrow_drawing(tmp_path):
+    figure = draw_graph(Tensor([1.0, 2.0], requires_grad=True), tmp_path / "leaf.png")
+    title = figure.texts[0]
+    assert title.get_text().startswith("The graph of #0 parameter: 1 tensor, ")
+    extent = title.get_window_extent()
+    assert 0 <= extent.x0 < extent.x1 <= figure.bbox.width
+
+
+@pytest.mark.parametrize("length, message", [(300, "301 tensors, too many"),
+                                             (100, "101 tensors would take 6 x 102 inches")])
+def test_draw_graph_refuses_a_huge_graph(tmp_path, length, message):
     y = Tensor(1.0, requires_grad=True)
-    for _ in range(300):
+    for _ in range(length):
         y = -y
-    with pytest.raises(ValueError, match="301 tensors"):
+    with pytest.raises(ValueError, match=message):
         draw_graph(y, tmp_path / "huge.png")
     assert os.listdir(tmp_path) == []
 

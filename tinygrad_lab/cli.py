@@ -92,6 +92,8 @@ def check_save_path(path, option="--save"):
     """Refuse, before any work, a file path (given as ``option``) whose folder is missing or
     unwritable."""
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.basename(path):  # "" or "name/": abspath drops the "/" that says "a folder"
+        raise UsageError(f"cannot save to {option} {path!r}: not a file name")
     if os.path.isdir(path):
         raise UsageError(f"cannot save to {option} {path}: it is a folder, not a file")
     if not os.path.isdir(folder):
@@ -220,6 +222,9 @@ def command_gradcheck(args):
 def command_graph(args):
     check_save_path(args.out, "--out")
     check_save_path(args.dot, "--dot")
+    if os.path.abspath(args.out) == os.path.abspath(args.dot):
+        raise UsageError(f"--out and --dot are the same file, {args.out}: the DOT source would "
+                         "replace the drawing")
     data_rng, model_rng, _ = seeded_streams(args.seed)
     name, x, y = load_dataset(args, data_rng)
     model = nn.MLP(in_features=x.shape[1], hidden=(10, 10), rng=model_rng)
@@ -330,8 +335,11 @@ def build_parser():
     add_seed(check)
     check.set_defaults(run=command_gradcheck)
 
-    graph = commands.add_parser("graph", help="the lab network's graph for one batch: draw it, "
-                                "write its DOT source, and explain its backward pass")
+    graph = commands.add_parser(
+        "graph", help="the lab network's graph for one batch: draw it, write its DOT source, and "
+        "explain its backward pass", description="Build the lab network's loss on a whole "
+        "dataset, run backward, draw the graph (--out) and write its Graphviz source (--dot), "
+        "then print the backward pass node by node, loss first.")
     graph.add_argument("--dataset", choices=("linear", "xor"), default="linear",
                        help="one of the lab's datasets (default: linear)")
     graph.add_argument("--out", default="graph.png", metavar="PNG",

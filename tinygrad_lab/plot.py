@@ -3,7 +3,8 @@
 matplotlib is imported inside the functions, so the engine works without it. Each function returns
 the matplotlib Figure; with ``path`` it also saves it, in the format named by the path's suffix
 (PNG when there is none), writing a temporary file beside it and renaming it into place, so a failed
-save never leaves a partial image. ``show=True`` shows it with pyplot as well.
+save never leaves a partial image. ``show=True`` shows it with pyplot as well. ``new_figure`` and
+``save_figure``, the first and last step of each, are public for ``viz.draw_graph``.
 """
 
 import os
@@ -37,7 +38,7 @@ def show_result(x, y, pred_y, path=None, threshold=0.5, show=False):
     predicted = (probabilities > threshold).astype(int)
     wrong = predicted != labels
 
-    figure = _new_figure(show, figsize=(10, 4.6))
+    figure = new_figure(show, figsize=(10, 4.6))
     truth_ax, predict_ax = figure.subplots(1, 2, sharex=True, sharey=True)
     _scatter_classes(truth_ax, x, labels)
     truth_ax.set_title("Ground truth", fontsize=16)
@@ -69,7 +70,7 @@ def learning_curve(history, path=None, show=False):
                          f"{accuracies.size} accuracies; need one of each per epoch")
     epochs = np.arange(1, losses.size + 1)
 
-    figure = _new_figure(show, figsize=(10, 4))
+    figure = new_figure(show, figsize=(10, 4))
     loss_ax, accuracy_ax = figure.subplots(1, 2, sharex=True)
     for ax, values, name, color in ((loss_ax, losses, "Loss", "tab:purple"),
                                     (accuracy_ax, accuracies, "Accuracy", "tab:green")):
@@ -129,7 +130,7 @@ def decision_boundary(model, x, y, path=None, resolution=200, show=False, ax=Non
 
     own_figure = ax is None
     if own_figure:
-        figure = _new_figure(show, figsize=(6, 4.8))
+        figure = new_figure(show, figsize=(6, 4.8))
         ax = figure.add_subplot()
     mesh = ax.pcolormesh(grid_1, grid_2, probabilities, cmap=_probability_cmap(), vmin=0.0,
                          vmax=1.0, shading="nearest", rasterized=True)
@@ -212,8 +213,13 @@ def _scatter_classes(ax, x, classes, **style):
                    zorder=3, **style)
 
 
-def _new_figure(show, **options):
-    """A constrained-layout Figure: a pyplot one to show, else a plain one drawn by Agg."""
+def new_figure(show, **options):
+    """A constrained-layout Figure, for the lab's figures and ``viz.draw_graph``.
+
+    ``options`` go to ``Figure`` (``figsize``, ``dpi``, ...). With ``show``, a pyplot figure (the
+    Agg backend when there is no display); otherwise a plain Figure drawn by Agg, not registered
+    with pyplot. Raises ImportError with the install hint without matplotlib.
+    """
     matplotlib = _matplotlib()
     if show:
         headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
@@ -234,7 +240,7 @@ def _new_figure(show, **options):
 def _finish(figure, path, show):
     """Save ``figure`` to ``path`` if given, show it if asked, and return it."""
     if path is not None:
-        _save(figure, path)
+        save_figure(figure, path)
     if show:
         import matplotlib.pyplot as plt
 
@@ -242,8 +248,12 @@ def _finish(figure, path, show):
     return figure
 
 
-def _save(figure, path):
-    """Write ``figure`` whole to ``path``: into a temporary file beside it, then rename."""
+def save_figure(figure, path):
+    """Write ``figure`` whole to ``path``: into a temporary file beside it, then rename.
+
+    The format is the suffix of ``path`` (PNG when there is none). Raises ValueError for a format
+    matplotlib cannot write, OSError (nothing written) if the file cannot be written.
+    """
     path = os.path.abspath(os.fspath(path))
     image_format = os.path.splitext(path)[1][1:].lower() or "png"
     supported = figure.canvas.get_supported_filetypes()

@@ -7,6 +7,7 @@ more than NumPy, except ``draw_graph`` (matplotlib, imported when it draws) and 
 (Graphviz's ``dot`` program).
 """
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -17,7 +18,10 @@ from .graph import grad_norm, kind, name_lookup, summarize, topological_order
 COLORS = {"parameter": "#fdd49e", "input": "#e0e0e0", "op": "#cfe2f3"}
 OPERANDS = "ab"  # what the ops' gradient rules call their inputs
 MAX_DRAWN_NODES = 200
+MAX_DRAWN_INCHES = 60  # either way: 6600 pixels at the drawing's 110 dpi
 BOX = (0.84, 0.6)  # a box's width and height in layout units (1: one column, one layer)
+SLOT_HALF_WIDTH = 0.15  # half the room an arrow takes where it passes a layer
+MIN_SPAN = 2.8  # the narrowest drawing, in layout units: the title's width
 
 
 def to_dot(tensor, names=None):
@@ -66,33 +70,47 @@ def render(tensor, path, names=None):
 
 
 def layout(nodes):
-    """Where to draw each node of a topological order: ``{id(node): (x, layer)}``.
+    """Where to draw the nodes of a topological order, and where their arrows bend.
 
-    A node's layer is its longest distance from the output (the last node, layer 0), so a leaf
-    sits just above the op that uses it furthest up. Layers are placed from the output upwards,
-    each node as near as it can be to where its arrows arrive (on average), one unit from its
-    neighbours.
+    Returns ``(place, bends)``. ``place`` is ``{id(node): (x, layer)}``: a node's layer is its
+    longest distance from the output (the last node, layer 0), so a leaf sits just above the op
+    that uses it furthest up. An arrow that skips layers (``x`` to the add of ``x*x + x``) passes
+    each layer between its ends through a narrow slot of its own, so it never crosses a box:
+    ``bends`` is ``{(id(user), operand): [(x, layer), ...]}``, those slots from the operand down,
+    for the arrows that have any. Layers are placed from the output upwards, each box or slot as
+    near as it can be to where its arrow arrives (on average), boxes one unit apart.
     """
     layer = {id(nodes[-1]): 0}
-    arrivals = {id(node): [] for node in nodes}  # (user, offset of the arrow on its box)
     for node in reversed(nodes):  # every user of a node comes before it
-        for operand, parent in enumerate(node._parents):
+        for parent in node._parents:
             layer[id(parent)] = max(layer.get(id(parent), 0), layer[id(node)] + 1)
-            arrivals[id(parent)].append((id(node), _arrival(operand, len(node._parents))))
-    rows = {}
+    rows, half_width, arrivals = {}, {}, {}  # arrivals: [(key pointed at, offset on it)]
     for node in nodes:
         rows.setdefault(layer[id(node)], []).append(id(node))
+        half_width[id(node)], arrivals[id(node)] = 0.5, []
+    slots = {}
+    for node in reversed(nodes):
+        for operand, parent in enumerate(node._parents):
+            target = (id(node), _arrival(operand, len(node._parents)))
+            for depth in range(layer[id(node)] + 1, layer[id(parent)]):
+                slot = (id(node), operand, depth)
+                rows[depth].append(slot)
+                half_width[slot], arrivals[slot] = SLOT_HALF_WIDTH, [target]
+                slots.setdefault((id(node), operand), []).insert(0, slot)
+                target = (slot, 0.0)
+            arrivals[id(parent)].append(target)
     place = {}
     for depth in sorted(rows):
         wanted = {key: sum(place[user][0] + offset for user, offset in arrivals[key])
                   / len(arrivals[key]) if arrivals[key] else 0.0 for key in rows[depth]}
         keys = sorted(rows[depth], key=wanted.get)
         xs = [wanted[keys[0]]]
-        for key in keys[1:]:
-            xs.append(max(wanted[key], xs[-1] + 1.0))
+        for left, key in itertools.pairwise(keys):
+            xs.append(max(wanted[key], xs[-1] + half_width[left] + half_width[key]))
         shift = sum(wanted[key] - x for key, x in zip(keys, xs, strict=True)) / len(keys)
         place.update((key, (x + shift, depth)) for key, x in zip(keys, xs, strict=True))
-    return place
+    bends = {edge: [place[slot] for slot in route] for edge, route in slots.items()}
+    return {id(node): place[id(node)] for node in nodes}, bends
 
 
 def draw_graph(tensor, path, names=None):
@@ -100,28 +118,35 @@ def draw_graph(tensor, path, names=None):
 
     Inputs are at the top and ``tensor`` at the bottom; boxes are coloured by kind (parameter,
     input, op). ``names`` is as for ``to_dot``. Returns the matplotlib Figure. Raises ValueError
-    for a graph of more than 200 tensors (too many to read; use ``to_dot``), ImportError without
-    matplotlib.
+    for a graph of more than 200 tensors or a drawing more than 60 inches wide or tall (too big to
+    read; use ``to_dot``), ImportError without matplotlib.
     """
-    from .plot import _new_figure, _save  # the lab figures' helpers: Agg canvas, atomic save
+    from .plot import new_figure, save_figure
 
     nodes = topological_order(tensor)
     if len(nodes) > MAX_DRAWN_NODES:
         raise ValueError(f"draw_graph: the graph has {len(nodes)} tensors, too many to draw "
                          f"readably (at most {MAX_DRAWN_NODES}); use to_dot and Graphviz")
-    place = layout(nodes)
-    xs = [x for x, _ in place.values()]
+    place, bends = layout(nodes)
+    xs = [x for x, _ in place.values()] + [x for route in bends.values() for x, _ in route]
     layers = max(y for _, y in place.values()) + 1
+    span = max(MIN_SPAN, max(xs) - min(xs) + 1.1)  # wide enough for the title
+    middle = (max(xs) + min(xs)) / 2
+    # 1.9 inches a unit and 1 inch a layer keep 8.5-point text inside the boxes.
+    size = (1.9 * (span - 0.1) + 0.4, 1.0 * layers + 0.9)
+    if max(size) > MAX_DRAWN_INCHES:
+        raise ValueError(f"draw_graph: the graph's {len(nodes)} tensors would take {size[0]:.0f} "
+                         f"x {size[1]:.0f} inches, too big to read (at most {MAX_DRAWN_INCHES} "
+                         "either way); use to_dot and Graphviz")
     width, height = BOX
-    # 1.9 inches a column and 1 inch a layer keep 8.5-point text inside the boxes. Without
-    # matplotlib, _new_figure raises the ImportError that says how to install it.
-    figure = _new_figure(False, figsize=(1.9 * (max(xs) - min(xs) + 1) + 0.4, 1.0 * layers + 0.9),
-                         dpi=110)
+    # Without matplotlib, new_figure raises the ImportError that says how to install it.
+    figure = new_figure(False, figsize=size, dpi=110)
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.path import Path
 
     ax = figure.add_subplot()
     ax.set_axis_off()
-    ax.set_xlim(min(xs) - 0.55, max(xs) + 0.55)
+    ax.set_xlim(middle - span / 2, middle + span / 2)
     ax.set_ylim(-0.5, layers - 0.5)
     name_of = name_lookup(names)
     for i, node in enumerate(nodes):
@@ -133,14 +158,17 @@ def draw_graph(tensor, path, names=None):
                 va="center", fontsize=8.5, linespacing=1.35)
         for operand, parent in enumerate(node._parents):
             px, py = place[id(parent)]
-            arrival = x + _arrival(operand, len(node._parents))
-            ax.add_patch(FancyArrowPatch((px, py - height / 2), (arrival, y + height / 2),
-                                         arrowstyle="-|>", mutation_scale=9, color="#555555",
-                                         linewidth=0.9, shrinkA=0, shrinkB=0))
-    figure.suptitle(f"The graph of #{len(nodes) - 1} {kind(tensor)}: {len(nodes)} tensors, "
-                    "inputs at the top\norange: parameter, grey: input, blue: op; |grad|: the "
-                    "norm of .grad", fontsize=9.5)
-    _save(figure, path)
+            points = [(px, py - height / 2)]
+            for bend_x, bend_y in bends.get((id(node), operand), ()):
+                points += [(bend_x, bend_y + height / 2), (bend_x, bend_y - height / 2)]
+            points.append((x + _arrival(operand, len(node._parents)), y + height / 2))
+            ax.add_patch(FancyArrowPatch(path=Path(points), arrowstyle="-|>", mutation_scale=9,
+                                         color="#555555", linewidth=0.9))
+    count = f"{len(nodes)} tensor" + ("s" if len(nodes) > 1 else "")
+    figure.suptitle(f"The graph of #{len(nodes) - 1} {kind(tensor)}: {count}, inputs at the top"
+                    "\norange: parameter, grey: input, blue: op; |grad|: the norm of .grad",
+                    fontsize=9.5)
+    save_figure(figure, path)
     return figure
 
 
