@@ -119,6 +119,12 @@ def test_the_printed_table(lab_loss):
     assert "parameter: g is added to .grad" in body[-4]
 
 
+def test_the_rows_show_in_one_line_at_the_prompt(lab_loss):
+    rows, _ = quiet_explain(lab_loss.loss)
+    assert isinstance(rows, list) and all(type(row) is dict for row in rows)
+    assert repr(rows) == "<22 rows of explain, from #21 (neg) down>"
+
+
 def test_value_summaries():
     loss = (Tensor([[0.25, -0.5], [1.0, 2.0]], requires_grad=True) * 0.0).sum()
     rows, _ = quiet_explain(loss)

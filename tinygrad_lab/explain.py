@@ -31,7 +31,7 @@ def explain(loss, names=None, file=None):
     nodes = topological_order(loss)
     name_of = name_lookup(names)
     grads = {id(loss): np.ones(loss.shape, dtype=loss.dtype)}
-    rows = []
+    rows = Rows()
     for index in range(len(nodes) - 1, -1, -1):  # each node after every node that uses it
         node = nodes[index]
         grad = grads.pop(id(node), None)
@@ -40,6 +40,17 @@ def explain(loss, names=None, file=None):
             _pass_back(node, grad, grads)
     _print_table(rows, sys.stdout if file is None else file)
     return rows
+
+
+class Rows(list):
+    """explain's rows: a plain list of dicts, shown in one line at the prompt.
+
+    Typed at the prompt, ``explain(loss)`` has just printed the table; echoing every row again,
+    gradient arrays and all, would bury it.
+    """
+
+    def __repr__(self):
+        return f"<{len(self)} rows of explain, from {self[0]['node']} ({self[0]['op']}) down>"
 
 
 def _pass_back(node, grad, grads):
