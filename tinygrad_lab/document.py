@@ -9,16 +9,7 @@ import os
 import textwrap
 
 from .files import atomic_write
-
-
-def new_figure(**options):
-    """A constrained-layout Figure drawn by Agg, not registered with pyplot."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(layout="constrained", **options)
-    FigureCanvasAgg(figure)
-    return figure
+from .plot import new_figure
 
 
 def to_markdown(blocks):
@@ -70,7 +61,7 @@ class PdfLayout:
 
     def new_page(self):
         self.finish()
-        self.page = new_figure(figsize=(self.WIDTH, self.HEIGHT))
+        self.page = new_figure(False, figsize=(self.WIDTH, self.HEIGHT))
         self.page.set_layout_engine("none")
         self.number += 1
         self.y = self.MARGIN

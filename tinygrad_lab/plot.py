@@ -4,7 +4,7 @@ matplotlib is imported inside the functions, so the engine works without it. Eac
 the matplotlib Figure; with ``path`` it also saves it, in the format named by the path's suffix
 (PNG when there is none), writing a temporary file beside it and renaming it into place, so a failed
 save never leaves a partial image. ``show=True`` shows it with pyplot as well. ``new_figure`` and
-``save_figure``, the first and last step of each, are public for ``viz.draw_graph``.
+``save_figure``, the first and last step of each, are public for ``viz.draw_graph`` and the report.
 """
 
 import os

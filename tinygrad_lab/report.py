@@ -16,10 +16,11 @@ import numpy as np
 
 from . import __version__, experiments
 from . import findings as say
-from .document import new_figure, to_markdown, write_pdf
+from .document import to_markdown, write_pdf
 from .experiments import DATASETS
 from .files import atomic_write
 from .findings import NAMES, all_runs, by_variant
+from .plot import new_figure
 from .train import format_log
 
 FIGURE_DIR = "figures"  # inside the report's folder
@@ -136,7 +137,7 @@ def draw_curves(ax, groups, dataset, epsilon=None):
 
 def curves_figure(runs, study):
     """The loss curves of every run of ``study``, one panel per dataset."""
-    figure = new_figure(figsize=(10, 4))
+    figure = new_figure(False, figsize=(10, 4))
     axes = figure.subplots(1, 2)
     for ax, dataset in zip(axes, DATASETS, strict=True):
         draw_curves(ax, by_variant(runs, study), dataset, epsilon=runs[0]["config"]["epsilon"])
@@ -147,7 +148,7 @@ def curves_figure(runs, study):
 def hidden_figure(runs):
     """The loss curves of each width, and the cost of an epoch against the number of weights."""
     groups = by_variant(runs, "hidden_units")
-    figure = new_figure(figsize=(12, 3.8))
+    figure = new_figure(False, figsize=(12, 3.8))
     *curve_axes, cost_ax = figure.subplots(1, 3)
     for ax, dataset in zip(curve_axes, DATASETS, strict=True):
         draw_curves(ax, groups, dataset, epsilon=runs[0]["config"]["epsilon"])
@@ -170,7 +171,7 @@ def hidden_figure(runs):
 def init_figure(runs):
     """Histograms of the last hidden layer's pre-activations at init, and the loss curves."""
     groups = by_variant(runs, "init")
-    figure = new_figure(figsize=(12, 3.8))
+    figure = new_figure(False, figsize=(12, 3.8))
     hist_ax, *curve_axes = figure.subplots(1, 3)
     inits = {}
     for group in groups.values():
@@ -197,7 +198,7 @@ def activation_figure(runs, models):
     from . import plot
 
     labels = list(by_variant(runs, "activation"))
-    figure = new_figure(figsize=(3.2 * len(labels), 6.2))
+    figure = new_figure(False, figsize=(3.2 * len(labels), 6.2))
     axes = figure.subplots(len(DATASETS), len(labels), squeeze=False)
     for row, dataset in enumerate(DATASETS):
         for column, label in enumerate(labels):
@@ -214,7 +215,7 @@ def activation_figure(runs, models):
 
 
 def gradcheck_figure(check):
-    figure = new_figure(figsize=(6, 3.2))
+    figure = new_figure(False, figsize=(6, 3.2))
     ax = figure.add_subplot()
     names = [layer["name"] for layer in check["layers"]]
     errors = [max(layer["max_relative_error"], 1e-18) for layer in check["layers"]]
@@ -229,7 +230,7 @@ def gradcheck_figure(check):
 
 
 def sigmoid_figure():
-    figure = new_figure(figsize=(7, 3))
+    figure = new_figure(False, figsize=(7, 3))
     ax = figure.add_subplot()
     a = np.linspace(-8, 8, 400)
     s = 1 / (1 + np.exp(-a))
