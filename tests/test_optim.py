@@ -103,11 +103,14 @@ def test_adam_counts_steps_per_parameter():
     close(second.data, adam_reference(starts[1], late_steps, 0.05, (0.9, 0.999), 1e-8))
 
 
-@pytest.mark.parametrize("make", [
+EVERY_OPTIMIZER = [
     lambda ps: optim.SGD(ps, lr=0.1),
     lambda ps: optim.SGD(ps, lr=0.1, momentum=0.5),
     lambda ps: optim.Adam(ps),
-])
+]
+
+
+@pytest.mark.parametrize("make", EVERY_OPTIMIZER)
 def test_step_skips_parameters_without_grad(make):
     ps = params()
     optimizer = make(ps)
@@ -120,11 +123,7 @@ def test_step_skips_parameters_without_grad(make):
     assert not np.array_equal(ps[0].data, start)
 
 
-@pytest.mark.parametrize("make", [
-    lambda ps: optim.SGD(ps, lr=0.1),
-    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.5),
-    lambda ps: optim.Adam(ps),
-])
+@pytest.mark.parametrize("make", EVERY_OPTIMIZER)
 def test_updates_in_place_without_a_graph(make):
     ps = params()
     arrays = [p.data for p in ps]

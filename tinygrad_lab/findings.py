@@ -245,6 +245,11 @@ def activation_findings(runs):
     return sentences
 
 
+def reached_sentence(dataset, parts):
+    """"On <dataset>, 100% accuracy was reached by A ...; by B ...." from the "by ..." parts."""
+    return f"On {NAMES[dataset]}, 100% accuracy was reached " + "; ".join(parts) + "."
+
+
 def optimizer_findings(runs):
     """Each optimizer's epochs and seconds to 100% on each dataset, and the speed-up."""
     groups = by_variant(runs, "optimizer")
@@ -257,8 +262,7 @@ def optimizer_findings(runs):
             seconds = hits(r, "seconds_to_100")
             timing = f" ({np.median(seconds):.2f} s)" if seconds else ""
             parts.append(f"by {label} {reach(r)}{timing}")
-        sentences.append(f"On {NAMES[dataset]}, 100% accuracy was reached " + "; ".join(parts)
-                         + ".")
+        sentences.append(reached_sentence(dataset, parts))
         best, worst = order[0], order[-1]
         best_epochs, worst_epochs = hits(groups[best][dataset]), hits(groups[worst][dataset])
         if best_epochs and worst_epochs and len(worst_epochs) == len(groups[worst][dataset]):
@@ -275,8 +279,7 @@ def batch_size_findings(runs):
     for dataset in DATASETS:
         parts = [f"by {label} ({plural(steps_per_epoch(groups[label][dataset][0]), 'update')} "
                  f"per epoch) {reach(groups[label][dataset])}" for label in groups]
-        sentences.append(f"On {NAMES[dataset]}, 100% accuracy was reached " + "; ".join(parts)
-                         + ".")
+        sentences.append(reached_sentence(dataset, parts))
     ms = {label: np.mean([per_epoch_ms(r) for r in group["linear"]])
           for label, group in groups.items()}
     slow, fast = max(ms, key=ms.get), min(ms, key=ms.get)

@@ -212,9 +212,7 @@ class Mean(Op):
     @staticmethod
     def backward(grad, saved, needs):
         shape, axis, keepdims, count = saved
-        out = spread(grad, shape, axis, keepdims)
-        out /= count  # in place on the new array: cheaper than dividing a 0-d grad first
-        return (out,)
+        return (spread(grad / count, shape, axis, keepdims),)
 
 
 class Reshape(Op):

@@ -276,7 +276,7 @@ class Tensor:
                 raise RuntimeError(
                     f"backward: a gradient is needed for a non-scalar output (shape "
                     f"{self.data.shape}); call backward(grad) with grad of that shape")
-            grad = np.array(1.0, dtype=self.data.dtype).reshape(self.data.shape)
+            grad = np.ones_like(self.data)
         else:
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.data.shape:
