@@ -332,34 +332,38 @@ def _backpropagate(root, grad):
 
     Nodes are taken newest first. Every node that used a tensor was made after it, so by the
     time a tensor is taken, all of its users have passed their gradients back: a topological
-    order, found without recursion or a separate pass over the graph.
+    order, found without recursion or a separate pass over the graph. Leaves take each
+    gradient into ``.grad`` as it arrives, so they never wait in the heap.
     """
-    grads = {root: grad}
     stored = set()  # ids of the arrays given to a .grad, so that no two .grads share one
+    if root._op is None:
+        root._accumulate_grad(grad, stored)
+        return
+    pending = {root: grad}  # the gradient summed so far, for each node still in the heap
     newest_first = [(root._order, root)]
     while newest_first:
         node = heapq.heappop(newest_first)[1]
-        grad = grads.pop(node)
-        op = node._op
-        if op is None or node._retains_grad:
+        grad = pending.pop(node)
+        if node._retains_grad:
             node._accumulate_grad(grad, stored)
-            if op is None:
-                continue
         parents = node._parents
         if len(parents) == 1:
             needs = _ONE_INPUT
         else:
             needs = (parents[0].requires_grad, parents[1].requires_grad)
-        input_grads = op.backward(grad, node._saved, needs)
+        input_grads = node._op.backward(grad, node._saved, needs)
         for parent, parent_grad in zip(parents, input_grads):  # noqa: B905 (one per input)
             if parent_grad is None:  # the parent does not require grad
                 continue
-            previous = grads.get(parent)
+            if parent._op is None:
+                parent._accumulate_grad(parent_grad, stored)
+                continue
+            previous = pending.get(parent)
             if previous is None:
-                grads[parent] = parent_grad
+                pending[parent] = parent_grad
                 heapq.heappush(newest_first, (parent._order, parent))
             else:
-                grads[parent] = previous + parent_grad
+                pending[parent] = previous + parent_grad
 
 
 _ONE_INPUT = (True,)  # a node's only input requires grad, or the node would not exist
