@@ -273,7 +273,9 @@ class Log(Op):
 
 
 # exp(x) overflows float64 above ~709.78 (float32 above ~88.72): inputs are capped below that.
-EXP_LIMIT = {np.dtype(np.float64): 709.0, np.dtype(np.float32): 88.0}
+# The caps are 0-d arrays of each dtype, which NumPy takes faster than a Python float.
+EXP_LIMIT = {np.dtype(np.float64): np.array(709.0, np.float64),
+             np.dtype(np.float32): np.array(88.0, np.float32)}
 
 
 def sigmoid(a):
@@ -282,7 +284,7 @@ def sigmoid(a):
     One transcendental per element, and no overflow warning: ``a`` is capped where exp would
     overflow, and the result there is 1.0 either way.
     """
-    e = np.exp(np.minimum(a, EXP_LIMIT.get(a.dtype, 709.0)))
+    e = np.exp(np.minimum(a, EXP_LIMIT[a.dtype]))
     e /= e + 1.0
     return e
 

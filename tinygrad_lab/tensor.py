@@ -16,8 +16,8 @@ _grad_enabled = True
 # once per value and dtype: they are never written to, and a step uses the same few each time.
 _NUMBER_CONSTANTS = {}
 
-# Each new Tensor takes the next number: 0, -1, -2, ... A tensor is always made after its
-# inputs, so the newest (smallest number) comes first in backward's heap.
+# Each new node of the graph takes the next number: 0, -1, -2, ... A node is always made after
+# its inputs, so the newest (smallest number) comes first in backward's heap.
 _CREATION_ORDER = itertools.count(0, -1)
 
 
@@ -63,6 +63,42 @@ def _as_array(data, dtype):
     return np.array(array, dtype=dtype)
 
 
+def _binary_method(name, op, reflected=False):
+    """The Tensor method ``name`` that applies the two-input ``op``, e.g. ``__add__`` and ops.Add.
+
+    The method takes a Tensor, a number or an array as ``other``. A reflected method
+    (``__radd__``, for ``2 + t``) puts ``other`` first.
+    """
+    def method(self, other):
+        if type(other) is not Tensor:
+            other = self._constant(other)
+        a, b = (other, self) if reflected else (self, other)
+        try:
+            data, saved = op.forward(a.data, b.data)
+        except ValueError as error:
+            raise op.error(error, a.data, b.data) from None
+        return _node(data, op, (a, b), saved, a.requires_grad or b.requires_grad)
+
+    method.__name__ = name
+    method.__qualname__ = f"Tensor.{name}"
+    return method
+
+
+def _unary_method(name, op, doc=None):
+    """The Tensor method ``name`` that applies the one-input ``op``, e.g. ``exp`` and ops.Exp."""
+    def method(self):
+        try:
+            data, saved = op.forward(self.data)
+        except ValueError as error:
+            raise op.error(error, self.data) from None
+        return _node(data, op, (self,), saved, self.requires_grad)
+
+    method.__name__ = name
+    method.__qualname__ = f"Tensor.{name}"
+    method.__doc__ = doc
+    return method
+
+
 class Tensor:
     """An n-dimensional float array that records the ops applied to it, for reverse-mode autodiff.
 
@@ -71,8 +107,9 @@ class Tensor:
     ``backward()``, ``.grad`` holds the gradient for leaves that require grad.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_saved", "_retains_grad",
-                 "_order")
+    # _saved, _order and _pending are set only on the nodes that an op records (``_op`` not None).
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_retains_grad", "_saved",
+                 "_order", "_pending")
     __array_ufunc__ = None  # makes `ndarray * tensor` call Tensor.__rmul__ instead of NumPy
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -81,9 +118,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self._op = None
         self._parents = ()
-        self._saved = None
         self._retains_grad = False
-        self._order = next(_CREATION_ORDER)
 
     # ---- properties ---------------------------------------------------------------------------
     shape = property(lambda self: self.data.shape, doc="The shape of .data.")
@@ -153,17 +188,6 @@ class Tensor:
             raise op.error(error, self.data) from None
         return _node(data, op, (self,), saved, self.requires_grad)
 
-    def _binary(self, op, other, reflected=False):
-        """Apply a two-input op to this tensor and ``other`` (``other`` first if ``reflected``)."""
-        if type(other) is not Tensor:
-            other = self._constant(other)
-        a, b = (other, self) if reflected else (self, other)
-        try:
-            data, saved = op.forward(a.data, b.data)
-        except ValueError as error:
-            raise op.error(error, a.data, b.data) from None
-        return _node(data, op, (a, b), saved, a.requires_grad or b.requires_grad)
-
     def _constant(self, value):
         """A number or an array as a Tensor of this tensor's dtype, outside the graph."""
         dtype = self.data.dtype
@@ -179,39 +203,19 @@ class Tensor:
             return Tensor._make(value)  # read only by the op: no copy needed
         return Tensor._make(_as_array(value, dtype))
 
-    # ---- operators (the reflected forms put the constant first) -------------------------------
-    def __add__(self, other):
-        return self._binary(ops.Add, other)
+    # ---- operators: ``a + b`` calls ``__add__``; ``2 * a`` calls ``__rmul__`` -------------------
+    __add__ = _binary_method("__add__", ops.Add)
+    __radd__ = _binary_method("__radd__", ops.Add, reflected=True)
+    __sub__ = _binary_method("__sub__", ops.Sub)
+    __rsub__ = _binary_method("__rsub__", ops.Sub, reflected=True)
+    __mul__ = _binary_method("__mul__", ops.Mul)
+    __rmul__ = _binary_method("__rmul__", ops.Mul, reflected=True)
+    __truediv__ = _binary_method("__truediv__", ops.Div)
+    __rtruediv__ = _binary_method("__rtruediv__", ops.Div, reflected=True)
+    __matmul__ = _binary_method("__matmul__", ops.MatMul)
+    __rmatmul__ = _binary_method("__rmatmul__", ops.MatMul, reflected=True)
 
-    def __radd__(self, other):
-        return self._binary(ops.Add, other, reflected=True)
-
-    def __sub__(self, other):
-        return self._binary(ops.Sub, other)
-
-    def __rsub__(self, other):
-        return self._binary(ops.Sub, other, reflected=True)
-
-    def __mul__(self, other):
-        return self._binary(ops.Mul, other)
-
-    def __rmul__(self, other):
-        return self._binary(ops.Mul, other, reflected=True)
-
-    def __truediv__(self, other):
-        return self._binary(ops.Div, other)
-
-    def __rtruediv__(self, other):
-        return self._binary(ops.Div, other, reflected=True)
-
-    def __matmul__(self, other):
-        return self._binary(ops.MatMul, other)
-
-    def __rmatmul__(self, other):
-        return self._binary(ops.MatMul, other, reflected=True)
-
-    def __neg__(self):
-        return self._unary(ops.Neg)
+    __neg__ = _unary_method("__neg__", ops.Neg)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor) or not np.isscalar(exponent):
@@ -227,25 +231,12 @@ class Tensor:
         """Mean over ``axis`` (an int, a tuple, or None for all)."""
         return self._unary(ops.Mean, axis, keepdims)
 
-    def exp(self):
-        return self._unary(ops.Exp)
-
-    def log(self):
-        return self._unary(ops.Log)
-
-    def sigmoid(self):
-        """1 / (1 + exp(-x)), computed without overflow."""
-        return self._unary(ops.Sigmoid)
-
-    def tanh(self):
-        return self._unary(ops.Tanh)
-
-    def relu(self):
-        return self._unary(ops.Relu)
-
-    def softplus(self):
-        """log(1 + exp(x)), computed without overflow."""
-        return self._unary(ops.Softplus)
+    exp = _unary_method("exp", ops.Exp)
+    log = _unary_method("log", ops.Log)
+    sigmoid = _unary_method("sigmoid", ops.Sigmoid, "1 / (1 + exp(-x)), without overflow.")
+    tanh = _unary_method("tanh", ops.Tanh)
+    relu = _unary_method("relu", ops.Relu)
+    softplus = _unary_method("softplus", ops.Softplus, "log(1 + exp(x)), without overflow.")
 
     def clip(self, lo, hi):
         """Values limited to [lo, hi]; the gradient is 1 inside (ends included), 0 outside."""
@@ -257,9 +248,8 @@ class Tensor:
             shape = shape[0]
         return self._unary(ops.Reshape, tuple(shape))
 
-    def transpose(self):
-        """The axes reversed (a 2-D matrix transposed), as ``ndarray.T``."""
-        return self._unary(ops.Transpose)
+    transpose = _unary_method("transpose", ops.Transpose,
+                              "The axes reversed (a 2-D matrix transposed), as ``ndarray.T``.")
 
     # ---- reverse mode ---------------------------------------------------------------------------
     def backward(self, grad=None):
@@ -276,7 +266,7 @@ class Tensor:
                 raise RuntimeError(
                     f"backward: a gradient is needed for a non-scalar output (shape "
                     f"{self.data.shape}); call backward(grad) with grad of that shape")
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, self.data.dtype)
         else:
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.data.shape:
@@ -298,8 +288,7 @@ class Tensor:
         if self.grad is not None:
             self.grad = np.asarray(self.grad + grad)  # a 0-d sum is a NumPy scalar: keep arrays
             return
-        if (type(grad) is not np.ndarray or grad.base is not None or not grad.flags.writeable
-                or id(grad) in stored):
+        if type(grad) is not np.ndarray or grad.base is not None or id(grad) in stored:
             grad = np.array(grad)
         stored.add(id(grad))
         self.grad = grad
@@ -313,17 +302,17 @@ def _node(data, op, parents, saved, requires_grad):
     out.data = data
     out.grad = None
     out._retains_grad = False
-    out._order = next(_CREATION_ORDER)
     if requires_grad and _grad_enabled:
         out.requires_grad = True
         out._op = op
         out._parents = parents
         out._saved = saved
+        out._order = next(_CREATION_ORDER)
+        out._pending = None
     else:
         out.requires_grad = False
         out._op = None
         out._parents = ()
-        out._saved = None
     return out
 
 
@@ -339,31 +328,34 @@ def _backpropagate(root, grad):
     if root._op is None:
         root._accumulate_grad(grad, stored)
         return
-    pending = {root: grad}  # the gradient summed so far, for each node still in the heap
+    root._pending = grad
     newest_first = [(root._order, root)]
-    while newest_first:
-        node = heapq.heappop(newest_first)[1]
-        grad = pending.pop(node)
-        if node._retains_grad:
-            node._accumulate_grad(grad, stored)
-        parents = node._parents
-        if len(parents) == 1:
-            needs = _ONE_INPUT
-        else:
-            needs = (parents[0].requires_grad, parents[1].requires_grad)
-        input_grads = node._op.backward(grad, node._saved, needs)
-        for parent, parent_grad in zip(parents, input_grads):  # noqa: B905 (one per input)
-            if parent_grad is None:  # the parent does not require grad
-                continue
-            if parent._op is None:
-                parent._accumulate_grad(parent_grad, stored)
-                continue
-            previous = pending.get(parent)
-            if previous is None:
-                pending[parent] = parent_grad
-                heapq.heappush(newest_first, (parent._order, parent))
+    try:
+        while newest_first:
+            node = heapq.heappop(newest_first)[1]
+            grad = node._pending
+            node._pending = None
+            if node._retains_grad:
+                node._accumulate_grad(grad, stored)
+            parents = node._parents
+            if len(parents) == 1:
+                needs = _ONE_INPUT
             else:
-                pending[parent] = previous + parent_grad
+                needs = (parents[0].requires_grad, parents[1].requires_grad)
+            input_grads = node._op.backward(grad, node._saved, needs)
+            for parent, parent_grad in zip(parents, input_grads):  # noqa: B905 (one per input)
+                if parent_grad is None:  # the parent does not require grad
+                    continue
+                if parent._op is None:
+                    parent._accumulate_grad(parent_grad, stored)
+                elif parent._pending is None:
+                    parent._pending = parent_grad
+                    heapq.heappush(newest_first, (parent._order, parent))
+                else:
+                    parent._pending = parent._pending + parent_grad
+    finally:  # after an error, forget what the nodes still waiting had received
+        for _, node in newest_first:
+            node._pending = None
 
 
 _ONE_INPUT = (True,)  # a node's only input requires grad, or the node would not exist
