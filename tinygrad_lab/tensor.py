@@ -1,8 +1,8 @@
 """The Tensor: a NumPy array that remembers the op and inputs that made it, and ``backward``."""
 
 import gc
-import heapq
 import itertools
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -266,7 +266,7 @@ class Tensor:
                 raise RuntimeError(
                     f"backward: a gradient is needed for a non-scalar output (shape "
                     f"{self.data.shape}); call backward(grad) with grad of that shape")
-            grad = np.ones(self.data.shape, self.data.dtype)
+            grad = np.array(1.0, self.data.dtype, ndmin=self.data.ndim)  # one element: all axes 1
         else:
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.data.shape:
@@ -332,7 +332,7 @@ def _backpropagate(root, grad):
     newest_first = [(root._order, root)]
     try:
         while newest_first:
-            node = heapq.heappop(newest_first)[1]
+            node = heappop(newest_first)[1]
             grad = node._pending
             node._pending = None
             if node._retains_grad:
@@ -350,7 +350,7 @@ def _backpropagate(root, grad):
                     parent._accumulate_grad(parent_grad, stored)
                 elif parent._pending is None:
                     parent._pending = parent_grad
-                    heapq.heappush(newest_first, (parent._order, parent))
+                    heappush(newest_first, (parent._order, parent))
                 else:
                     parent._pending = parent._pending + parent_grad
     finally:  # after an error, forget what the nodes still waiting had received
