@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_lab import Tensor, no_grad
+from tinygrad_lab import Tensor, no_grad, ops
 
 
 def leaf(array):
@@ -205,6 +205,31 @@ def test_one_element_outputs_of_any_rank_seed_one():
     x = leaf([[2.0]])
     (x * 3.0).backward()
     close(x.grad, [[3.0]])
+
+
+def test_backward_from_a_leaf_gives_it_the_seed():
+    x = leaf([[2.0]])
+    x.backward()
+    close(x.grad, [[1.0]])
+
+
+def test_a_failed_backward_leaves_nothing_behind_for_the_next(monkeypatch):
+    # Exp's backward fails while `hidden` is still waiting with part of its gradient: the next
+    # backward must start from nothing, not from that part.
+    x = leaf([1.0, 2.0])
+    hidden = x * 3.0
+    loss = (hidden.exp() + hidden).sum()
+
+    def failing_backward(grad, saved, needs):
+        raise RuntimeError("injected failure")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ops.Exp, "backward", staticmethod(failing_backward))
+        with pytest.raises(RuntimeError, match="injected failure"):
+            loss.backward()
+    assert x.grad is None
+    loss.backward()
+    close(x.grad, 3.0 * np.exp(3.0 * np.array([1.0, 2.0])) + 3.0)
 
 
 def test_only_leaves_that_require_grad_get_a_grad():
