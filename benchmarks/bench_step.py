@@ -3,15 +3,25 @@
 A step is forward + mean BCE + backward + SGD update, full batch, for the lab's network (sigmoid
 hidden layers, no bias). The engine goes through the public API (nn.MLP, nn.binary_cross_entropy,
 optim.SGD); the hand-written step computes the same loss and update with NumPy directly, keeping
-the activations of the forward pass, as a careful student would. The two alternate in rounds;
-each round's median per-step time gives a ratio, and the table shows the medians over rounds.
+the activations of the forward pass, as a careful student would. The two alternate in rounds,
+and within a round in turns of a tenth of its steps; each round gives a per-step time of each
+and their ratio, and the table shows the medians over rounds.
 PyTorch CPU eager is timed too when it is installed (it is never a dependency), against NumPy
 in a child process: loading torch's thread pool beside NumPy's would disturb the engine's timing.
 
-    python benchmarks/bench_step.py [--quick] [--json PATH]
+The big cases allocate arrays of megabytes each step. By default glibc's malloc hands such
+blocks back to the system when they are freed, and the next step pays a page fault for every
+4 KB it touches again: about a third of a step at n=10000, more or less for each stepper
+depending on which one freed memory last, so their ratio swung from 0.97 to 1.40 between
+consecutive runs. The script therefore asks malloc (mallopt, glibc only) to keep freed memory
+for reuse, for both steppers alike; --default-malloc leaves the allocator as it is.
+
+    python benchmarks/bench_step.py [--quick] [--json PATH] [--default-malloc]
 """
 
 import argparse
+import ctypes
+import ctypes.util
 import importlib.util
 import json
 import os
@@ -128,6 +138,27 @@ def steps_for(samples, hidden, quick):
     return max(3, steps // 10) if quick else steps
 
 
+def timed_round(steppers, steps):
+    """Per-step seconds of each stepper over ``steps`` steps, taken in turns of a tenth of them.
+
+    Turns this short let every stepper see the same moments of a noisy machine, so the ratio of
+    their times changes less from round to round than their times do. Each turn begins with one
+    untimed step, so that a stepper is timed from its own steady state, not from the memory
+    layout the other left behind: with the big cases, whichever step runs second otherwise
+    reuses or misses the pages the first one freed, and that swings the ratio by 20%.
+    """
+    turn = max(1, steps // 10)
+    spent = dict.fromkeys(steppers, 0.0)
+    done = 0
+    while done < steps:
+        count = min(turn, steps - done)
+        for label, step in steppers.items():
+            step()
+            spent[label] += per_step_seconds(step, count) * count
+        done += count
+    return {label: seconds / steps for label, seconds in spent.items()}
+
+
 def run_case(name, samples, hidden, rounds, quick, contenders):
     x, y, weights = case_data(samples, hidden)
     steppers = {label: make(x, y, weights) for label, make in contenders.items()}
@@ -136,8 +167,8 @@ def run_case(name, samples, hidden, rounds, quick, contenders):
         per_step_seconds(step, max(1, steps // 10))
     times = {label: [] for label in steppers}
     for _ in range(rounds):
-        for label, step in steppers.items():
-            times[label].append(per_step_seconds(step, steps))
+        for label, seconds in timed_round(steppers, steps).items():
+            times[label].append(seconds)
     base = times["numpy"]
     result = {"case": name, "samples": samples, "hidden": list(hidden), "steps": steps,
               "rounds": rounds, "median_us": {k: statistics.median(v) * 1e6
@@ -158,17 +189,31 @@ def float32_ratio(rounds, quick):
     per_step_seconds(step64, 2)
     per_step_seconds(step32, 2)
     for _ in range(rounds):
-        ratios.append(per_step_seconds(step32, steps) / per_step_seconds(step64, steps))
+        seconds = timed_round({"float32": step32, "float64": step64}, steps)
+        ratios.append(seconds["float32"] / seconds["float64"])
     return statistics.median(ratios)
 
 
-def torch_results(rounds, quick):
+def keep_freed_memory():
+    """Ask glibc's malloc to reuse freed blocks rather than return them to the system.
+
+    Returns False where that cannot be asked (another C library, or no mallopt).
+    """
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # from glibc's malloc.h
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c")).mallopt
+    except (OSError, AttributeError, TypeError):
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, 1 << 30) and mallopt(M_TRIM_THRESHOLD, 1 << 30))
+
+
+def torch_results(rounds, quick, default_malloc):
     """torch against NumPy, timed in a child process (None when torch is not installed)."""
     if importlib.util.find_spec("torch") is None:
         return None
     command = [sys.executable, __file__, "--torch-child", "--rounds", str(rounds)]
-    child = subprocess.run(command + (["--quick"] if quick else []), capture_output=True,
-                           text=True, check=True)
+    command += (["--quick"] if quick else []) + (["--default-malloc"] if default_malloc else [])
+    child = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(child.stdout)
 
 
@@ -177,9 +222,13 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer steps and rounds (< 20 s)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--rounds", type=int, default=None, help="alternating rounds per case")
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave malloc's settings alone (the big cases then swing with page "
+                             "faults)")
     parser.add_argument("--torch-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     rounds = args.rounds or (3 if args.quick else 7)
+    memory_kept = not args.default_malloc and keep_freed_memory()
 
     if args.torch_child:
         import torch
@@ -191,12 +240,13 @@ def main():
         return
 
     contenders = {"numpy": numpy_stepper, "engine": engine_stepper}
-    torch_run = torch_results(rounds, args.quick)
+    torch_run = torch_results(rounds, args.quick, args.default_malloc)
     torch_note = ("torch: not installed" if torch_run is None
                   else f"torch {torch_run['version']} (CPU eager, 1 thread, timed in a child)")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, NumPy {np.__version__}; {torch_note}")
-    print(f"{rounds} alternating rounds per case; medians of per-step time, ratio to NumPy")
+    print(f"{rounds} alternating rounds per case; medians of per-step time, ratio to NumPy; "
+          f"malloc: {'freed memory kept for reuse' if memory_kept else 'default settings'}")
     header = f"{'case':<20} {'numpy us':>10} {'engine us':>10} {'engine/numpy':>13}"
     if torch_run:
         header += f" {'torch us':>10} {'torch/numpy':>12}"
@@ -219,6 +269,7 @@ def main():
         with open(args.json, "w") as file:
             json.dump({"machine": platform.machine(), "cores": os.cpu_count(),
                        "numpy": np.__version__, "torch": torch_note, "results": results,
+                       "malloc_keeps_freed_memory": memory_kept,
                        "float32_over_float64": f32}, file, indent=2)
 
 
