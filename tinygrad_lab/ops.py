@@ -284,8 +284,7 @@ def sigmoid(a):
     One transcendental per element, and no overflow warning: ``a`` is capped where exp would
     overflow, and the result there is 1.0 either way.
     """
-    e = np.minimum(a, EXP_LIMIT[a.dtype])
-    np.exp(e, out=e)  # in place: one full-size array fewer
+    e = np.exp(np.minimum(a, EXP_LIMIT[a.dtype]))
     e /= e + 1.0
     return e
 
