@@ -6,16 +6,15 @@ Each run is ``python -m tinygrad_lab ...`` in a temporary folder. The slow runs 
 
 import os
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_process import ENV, interrupt_on_line
 
 from tinygrad_lab import __version__
 
-ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}  # lines reach the pipe as they are printed
 TIMEOUT = 120
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LAB_FIGURES = {f"{name}-{kind}.png" for name in ("linear", "xor")
@@ -539,24 +538,7 @@ def test_save_to_an_impossible_path_is_refused_before_training(tmp_path, target)
 
 def interrupt_after_first_training_line(args, cwd):
     """Start ``tinygrad-lab ARGS``, send SIGINT once a training line is out; (status, out, err)."""
-    process = subprocess.Popen([sys.executable, "-m", "tinygrad_lab", *map(str, args)], cwd=cwd,
-                               env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
-    try:
-        seen = []
-        for line in process.stdout:  # blocks until each line arrives; no sleeping
-            seen.append(line)
-            if line.startswith("training ..."):
-                break
-        else:
-            raise AssertionError("no training line: " + "".join(seen) + process.stderr.read())
-        process.send_signal(signal.SIGINT)
-        rest, stderr = process.communicate(timeout=TIMEOUT)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    return process.returncode, "".join(seen) + rest, stderr
+    return interrupt_on_line(args, cwd, "training ...", "stdout", TIMEOUT)
 
 
 # Slow enough to be caught mid-training: plain SGD at a tiny rate, no epsilon stop.

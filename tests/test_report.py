@@ -9,15 +9,14 @@ import copy
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 
 import pytest
+from cli_process import ENV, interrupt_on_line
 
 from tinygrad_lab import __version__, experiments, findings
 
-ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 TIMEOUT = 300
 ERROR_PREFIX = "tinygrad-lab: error: "
 STUDIES = {"learning_rate", "hidden_units", "activation", "optimizer", "batch_size", "init"}
@@ -380,20 +379,9 @@ def test_help_lists_the_options(tmp_path):
 
 
 def test_ctrl_c_stops_the_report_without_a_traceback(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "tinygrad_lab", "report", "--quick",
-                                "--out", "out"], cwd=tmp_path, env=ENV, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        for line in process.stderr:  # blocks until each line arrives; no sleeping
-            if line.startswith("[1/"):
-                break
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=TIMEOUT)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == 130, stderr
+    status, _, stderr = interrupt_on_line(["report", "--quick", "--out", "out"], tmp_path, "[1/",
+                                          "stderr", TIMEOUT)
+    assert status == 130, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
     assert stderr.strip().splitlines()[-1] == "tinygrad-lab: interrupted"
     assert not (tmp_path / "out" / "results.json").exists()
