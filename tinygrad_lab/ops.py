@@ -105,12 +105,9 @@ class Div(BinaryOp):
     def backward(grad, saved, needs):
         a_shape, b, out = saved
         grad_a = grad / b
-        grad_b = None
-        if needs[1]:  # d(a/b)/db = -a/b**2 = -(a/b)/b: reuse the output instead of squaring b
-            grad_b = grad_a * out
-            grad_b *= -1.0
-            grad_b = unbroadcast(grad_b, b.shape)
-        return (unbroadcast(grad_a, a_shape) if needs[0] else None, grad_b)
+        # d(a/b)/db = -a/b**2 = -(a/b)/b: reuse the output instead of squaring b.
+        return (unbroadcast(grad_a, a_shape) if needs[0] else None,
+                unbroadcast(-grad_a * out, b.shape) if needs[1] else None)
 
 
 class Neg(Op):

@@ -86,21 +86,6 @@ def _binary_method(name, op, reflected=False):
     return method
 
 
-def _unary_method(name, op, doc=None):
-    """The Tensor method ``name`` that applies the one-input ``op``, e.g. ``exp`` and ops.Exp."""
-    def method(self):
-        try:
-            data, saved = op.forward(self.data)
-        except ValueError as error:
-            raise op.error(error, self.data) from None
-        return _node(data, op, (self,), saved, self.requires_grad)
-
-    method.__name__ = name
-    method.__qualname__ = f"Tensor.{name}"
-    method.__doc__ = doc
-    return method
-
-
 class Tensor:
     """An n-dimensional float array that records the ops applied to it, for reverse-mode autodiff.
 
@@ -217,7 +202,8 @@ class Tensor:
     __matmul__ = _binary_method("__matmul__", ops.MatMul)
     __rmatmul__ = _binary_method("__rmatmul__", ops.MatMul, reflected=True)
 
-    __neg__ = _unary_method("__neg__", ops.Neg)
+    def __neg__(self):
+        return self._unary(ops.Neg)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor) or not np.isscalar(exponent):
@@ -233,12 +219,25 @@ class Tensor:
         """Mean over ``axis`` (an int, a tuple, or None for all)."""
         return self._unary(ops.Mean, axis, keepdims)
 
-    exp = _unary_method("exp", ops.Exp)
-    log = _unary_method("log", ops.Log)
-    sigmoid = _unary_method("sigmoid", ops.Sigmoid, "1 / (1 + exp(-x)), without overflow.")
-    tanh = _unary_method("tanh", ops.Tanh)
-    relu = _unary_method("relu", ops.Relu)
-    softplus = _unary_method("softplus", ops.Softplus, "log(1 + exp(x)), without overflow.")
+    def exp(self):
+        return self._unary(ops.Exp)
+
+    def log(self):
+        return self._unary(ops.Log)
+
+    def sigmoid(self):
+        """1 / (1 + exp(-x)), computed without overflow."""
+        return self._unary(ops.Sigmoid)
+
+    def tanh(self):
+        return self._unary(ops.Tanh)
+
+    def relu(self):
+        return self._unary(ops.Relu)
+
+    def softplus(self):
+        """log(1 + exp(x)), computed without overflow."""
+        return self._unary(ops.Softplus)
 
     def clip(self, lo, hi):
         """Values limited to [lo, hi]; the gradient is 1 inside (ends included), 0 outside."""
@@ -250,8 +249,9 @@ class Tensor:
             shape = shape[0]
         return self._unary(ops.Reshape, tuple(shape))
 
-    transpose = _unary_method("transpose", ops.Transpose,
-                              "The axes reversed (a 2-D matrix transposed), as ``ndarray.T``.")
+    def transpose(self):
+        """The axes reversed (a 2-D matrix transposed), as ``ndarray.T``."""
+        return self._unary(ops.Transpose)
 
     # ---- reverse mode ---------------------------------------------------------------------------
     def backward(self, grad=None):
