@@ -91,6 +91,12 @@ def as_kind(array, kind):
     return float(array.flat[0])
 
 
+def draw_inputs(name, form, data):
+    """The inputs of op ``name`` drawn from its domain and passed as ``form`` takes them; params."""
+    arrays, params = data.draw(CASES[name].domain)
+    return [as_kind(array, kind) for array, kind in zip(arrays, form.kinds, strict=True)], params
+
+
 def test_every_op_has_a_case():
     assert sorted(op.name for op in OPS) == sorted(CASES)
 
@@ -111,9 +117,7 @@ def test_every_op_states_its_gradient_rule():
 @given(data=st.data())
 def test_op_value_and_gradient(name, form, data):
     case = CASES[name]
-    arrays, params = data.draw(case.domain)
-    inputs = [as_kind(array, kind) for array, kind in zip(arrays, form.kinds, strict=True)]
-
+    inputs, params = draw_inputs(name, form, data)
     out = form.fn(*inputs, **params)
     assert isinstance(out, Tensor)
     assert out.grad_fn == name  # this form really goes through the op under test

@@ -12,6 +12,10 @@ FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 _grad_enabled = True
 
+# While ``capture.compile`` records a function, the list that every op application is appended
+# to, as (op, params, inputs, output); None the rest of the time.
+_tape = None
+
 # Constant Tensors for the numbers used in expressions (the 1.0 of 1.0 - p, a 0.5, ...), made
 # once per value and dtype: they are never written to, and a step uses the same few each time.
 _NUMBER_CONSTANTS = {}
@@ -79,7 +83,10 @@ def _binary_method(name, op, reflected=False):
             data, saved = op.forward(a.data, b.data)
         except ValueError as error:
             raise op.error(error, a.data, b.data) from None
-        return _node(data, op, (a, b), saved, a.requires_grad or b.requires_grad)
+        out = _node(data, op, (a, b), saved, a.requires_grad or b.requires_grad)
+        if _tape is not None:
+            _tape.append((op, (), (a, b), out))
+        return out
 
     method.__name__ = name
     method.__qualname__ = f"Tensor.{name}"
@@ -173,7 +180,10 @@ class Tensor:
             data, saved = op.forward(self.data, *params)
         except ValueError as error:
             raise op.error(error, self.data) from None
-        return _node(data, op, (self,), saved, self.requires_grad)
+        out = _node(data, op, (self,), saved, self.requires_grad)
+        if _tape is not None:
+            _tape.append((op, params, (self,), out))
+        return out
 
     def _constant(self, value):
         """A number or an array as a Tensor of this tensor's dtype, outside the graph."""

@@ -1,0 +1,235 @@
+"""``compile(loss_fn)``: record the ops of a loss function once, then replay them on arrays.
+
+In eager mode each step makes a fresh graph of Tensors and walks it in backward. A training
+step makes the same graph every time, though. ``compile`` runs ``loss_fn`` eagerly once while
+recording each op it applies, in order (the tape), and from then on replays that list on plain
+NumPy arrays, forward and then backward: no Tensor is made and no graph is walked. Values that
+depend only on constants (``1 - labels``, say) are computed once, when the tape is recorded.
+The ops are the same ``ops.OPS`` entries eager mode calls, so the gradients are the same.
+
+The rule that makes a replay right: ``loss_fn`` applies the same ops, to values of the same
+shapes, on every call. What changes between calls must reach it as an argument, or be a
+parameter (a tensor that requires grad) whose ``.data`` is updated, as optimizers do. Arrays the
+function makes outside the engine (with NumPy, or with ``Tensor(...)``) keep the values they had
+when the tape was recorded.
+"""
+
+import numpy as np
+
+from . import tensor
+from .tensor import FLOAT_DTYPES, Tensor, _as_array
+
+
+def compile(loss_fn):  # noqa: A001 (the name says what it does, as torch.compile and jax.jit)
+    """``loss_fn`` as a ``CompiledLoss``: calling it runs the forward pass and the backward pass.
+
+    ``step = compile(lambda: nn.binary_cross_entropy(model(x), y))``; then ``loss = step()``
+    does what ``loss = loss_fn(); loss.backward()`` does: it returns the loss (a Tensor outside
+    any graph) and accumulates the gradients into ``.grad`` of the parameters.
+    """
+    return CompiledLoss(loss_fn)
+
+
+class CompiledLoss:
+    """A loss function, recorded on its first call for each shape of its arguments, then replayed.
+
+    Arguments (arrays, numbers or Tensors) are passed to ``loss_fn`` as Tensors outside the
+    graph: they are data, and get no gradient. Calling with arguments of new shapes or dtypes
+    records a new tape for them.
+    """
+
+    def __init__(self, loss_fn):
+        if not callable(loss_fn):
+            raise TypeError(f"compile: expected a function, got {type(loss_fn).__name__}")
+        self.loss_fn = loss_fn
+        self.replays = {}  # (shape, dtype) of each argument -> its _Replay
+
+    def __call__(self, *args):
+        if tensor._tape is not None:
+            raise RuntimeError("compile: a compiled function cannot be called by another "
+                               "compiled function while that one is being recorded")
+        arrays = tuple(_argument_array(i, value) for i, value in enumerate(args))
+        signature = tuple((array.shape, array.dtype) for array in arrays)
+        replay = self.replays.get(signature)
+        if replay is None:
+            loss, self.replays[signature] = _record(self.loss_fn, arrays)
+            return loss
+        return replay.run(arrays)
+
+    def __repr__(self):
+        name = getattr(self.loss_fn, "__qualname__", repr(self.loss_fn))
+        return f"CompiledLoss({name}, {len(self.replays)} recorded)"
+
+
+def _argument_array(index, value):
+    if isinstance(value, Tensor):
+        if value.requires_grad:
+            raise ValueError(f"compile: argument {index} requires grad; arguments are data and "
+                             "get no gradient (use a tensor the function closes over instead)")
+        return value.data
+    if isinstance(value, np.ndarray) and value.dtype in FLOAT_DTYPES:
+        return value
+    try:
+        return _as_array(value, None)
+    except TypeError as error:
+        raise TypeError(f"compile: argument {index}: {error}") from None
+
+
+def _record(loss_fn, arrays):
+    """Run ``loss_fn`` eagerly on ``arrays`` while recording its ops: (detached loss, _Replay)."""
+    inputs = [Tensor._make(array) for array in arrays]
+    tape = []
+    tensor._tape = tape
+    try:
+        loss = loss_fn(*inputs)
+    finally:
+        tensor._tape = None
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"compile: the function must return a Tensor, got {type(loss).__name__}")
+    replay = _Replay(tape, inputs, loss)  # checks the tape before backward changes any .grad
+    loss.backward()
+    return loss.detach(), replay
+
+
+class _Replay:
+    """The ops of one recorded call, over numbered values (slots), ready to run again.
+
+    ``values`` holds, per slot, the array known when the tape was recorded (a constant), or
+    None for what each call fills in: the arguments, the parameters' ``.data``, and the outputs
+    of the ops that depend on them. ``forward`` lists those ops as (op, params, first input
+    slot, second input slot or None, output slot). ``backward`` lists, newest first, the ops
+    each call takes a gradient through, as (op, output slot, which inputs need a gradient,
+    index of the op in ``forward``, receivers); a receiver is (index among the op's inputs,
+    slot, the parameter Tensor there or None). ``grads`` holds the gradients known now.
+    """
+
+    def __init__(self, tape, inputs, loss):
+        self.values = []
+        self.leaves = []  # per slot: the parameter Tensor there, or None
+        self.parameters = []  # (slot, Tensor, shape when recorded) for the leaves requiring grad
+        self.argument_slots = [self._new_slot(None) for _ in inputs]
+        slot_of = {id(t): slot for t, slot in zip(inputs, self.argument_slots, strict=True)}
+        self.forward = []
+        recorded = []  # (op, input slots, output slot, needs, forward index, saved), tape order
+        for op, params, args, out in tape:
+            if out._retains_grad:
+                raise ValueError("compile: retain_grad() on a tensor inside a compiled function "
+                                 "is not supported (that Tensor is not made again on replay)")
+            slots = []
+            for arg in args:
+                if id(arg) not in slot_of:
+                    slot_of[id(arg)] = self._outside_slot(arg)
+                slots.append(slot_of[id(arg)])
+            if all(self.values[slot] is not None for slot in slots):
+                slot_of[id(out)] = self._new_slot(out.data)  # a constant: computed once, now
+                continue
+            slot_of[id(out)] = output = self._new_slot(None)
+            second = slots[1] if len(slots) == 2 else None
+            self.forward.append((op, params, slots[0], second, output))
+            if out._op is not None:  # the op recorded a gradient
+                needs = tuple(arg.requires_grad for arg in args)
+                recorded.append((op, slots, output, needs, len(self.forward) - 1, out._saved))
+        if not loss.requires_grad:
+            raise RuntimeError("compile: the loss does not require grad, so there is nothing to "
+                               "differentiate (use tensors with requires_grad=True in it)")
+        if id(loss) not in slot_of or loss._op is None:
+            raise ValueError("compile: the function must return a tensor computed by ops from "
+                             "its parameters")
+        if loss.data.size != 1:
+            raise ValueError(f"compile: the function must return a loss with one element, not "
+                             f"shape {loss.data.shape}")
+        self.loss_slot = slot_of[id(loss)]
+        self.backward, self.grads = self._plan_backward(recorded, loss.data)
+        # Arrays every call shares: a .grad must get a copy of them, never them.
+        self.shared = {id(grad) for grad in self.grads if grad is not None}
+
+    def _new_slot(self, value, leaf=None):
+        self.values.append(value)
+        self.leaves.append(leaf)
+        return len(self.values) - 1
+
+    def _outside_slot(self, value):
+        """The slot of a tensor the function did not make: a parameter or a constant."""
+        if value._op is not None:
+            raise ValueError(f"compile: the function uses a tensor made by {value._op.name} "
+                             "outside it; compute it inside the function, or detach() it")
+        if value.requires_grad:
+            slot = self._new_slot(None, value)
+            self.parameters.append((slot, value, value.data.shape))
+            return slot
+        return self._new_slot(value.data)
+
+    def _plan_backward(self, recorded, loss):
+        """The ops each call takes the gradient through, newest first; the gradients known now.
+
+        An op's backward is run once, here, when the gradient it receives is known now and
+        what it saved holds no array that a call computes anew (a ``-``, a mean, a sum: they
+        read only shapes). Ops no gradient reaches from the loss are left out.
+        """
+        constants = {id(value) for value in self.values if value is not None}
+        known = {self.loss_slot: np.array(1.0, loss.dtype, ndmin=loss.ndim)}
+        varying = set()  # slots that some op run on each call sends a gradient to
+        steps = []
+        for op, inputs, output, needs, step, saved in reversed(recorded):
+            if output not in known and output not in varying:
+                continue
+            receivers = tuple((index, slot, self.leaves[slot])
+                              for index, (slot, need) in enumerate(zip(inputs, needs, strict=True))
+                              if need)
+            if (output in varying or _holds_new_arrays(saved, constants)
+                    or any(leaf is not None for _, _, leaf in receivers)):
+                steps.append((op, output, needs, step, receivers))
+                varying.update(slot for _, slot, _ in receivers)
+                continue
+            input_grads = op.backward(known[output], saved, needs)
+            for index, slot, _ in receivers:
+                grad = input_grads[index]
+                known[slot] = grad if slot not in known else known[slot] + grad
+        grads = [None] * len(self.values)
+        for slot, grad in known.items():
+            grads[slot] = grad
+        return steps, grads
+
+    def run(self, arrays):
+        """Forward and backward on ``arrays``: the loss, as a Tensor; the gradients, into .grad."""
+        values = self.values.copy()
+        for slot, array in zip(self.argument_slots, arrays):  # noqa: B905 (same signature)
+            values[slot] = array
+        for slot, parameter, shape in self.parameters:
+            if parameter.data.shape != shape:
+                raise ValueError(f"compile: a parameter now has shape {parameter.data.shape}, "
+                                 f"not {shape} as when the function was recorded")
+            values[slot] = parameter.data
+        saved = []
+        for op, params, first, second, output in self.forward:
+            if second is not None:
+                out, keep = op.forward(values[first], values[second])
+            elif params:
+                out, keep = op.forward(values[first], *params)
+            else:
+                out, keep = op.forward(values[first])
+            values[output] = out if type(out) is np.ndarray else np.asarray(out)  # as eager does
+            saved.append(keep)
+
+        grads = self.grads.copy()
+        stored = self.shared.copy()  # as in eager backward: no two .grads share an array
+        for op, output, needs, step, receivers in self.backward:
+            input_grads = op.backward(grads[output], saved[step], needs)
+            for index, slot, leaf in receivers:
+                grad = input_grads[index]
+                if leaf is not None:
+                    leaf._accumulate_grad(grad, stored)
+                elif grads[slot] is None:
+                    grads[slot] = grad
+                else:
+                    grads[slot] = grads[slot] + grad
+        return Tensor._make(values[self.loss_slot])
+
+
+def _holds_new_arrays(saved, constants):
+    """Whether what an op saved holds an array (or NumPy number) that is not a constant."""
+    if isinstance(saved, (np.ndarray, np.generic)):
+        return id(saved) not in constants
+    if isinstance(saved, tuple):
+        return any(_holds_new_arrays(item, constants) for item in saved)
+    return False
