@@ -3,9 +3,10 @@
 A step is forward + mean BCE + backward + SGD update, full batch, for the lab's network (sigmoid
 hidden layers, no bias). The engine goes through the public API (nn.MLP, nn.binary_cross_entropy,
 optim.SGD); the hand-written step computes the same loss and update with NumPy directly, keeping
-the activations of the forward pass, as a careful student would. The two alternate in rounds,
-and within a round in turns of a tenth of its steps; each round gives a per-step time of each
-and their ratio, and the table shows the medians over rounds.
+the activations of the forward pass, as a careful student would. A third stepper is the engine's
+step with forward and backward recorded once by ``tinygrad_lab.compile`` and then replayed. The
+three alternate in rounds, and within a round in turns of a tenth of its steps; each round gives
+a per-step time of each and its ratio to NumPy's, and the table shows the medians over rounds.
 PyTorch CPU eager is timed too when it is installed (it is never a dependency), against NumPy
 in a child process: loading torch's thread pool beside NumPy's would disturb the engine's timing.
 
@@ -35,6 +36,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+import tinygrad_lab  # noqa: E402
 from tinygrad_lab import data, nn, optim  # noqa: E402
 from tinygrad_lab.tensor import Tensor  # noqa: E402
 
@@ -61,17 +63,36 @@ def case_data(samples, hidden, dtype=np.float64):
     return x.astype(dtype), y.astype(dtype), [w.astype(dtype) for w in weights]
 
 
-def engine_stepper(x, y, weights, dtype=np.float64):
+def engine_model(weights, dtype):
     model = nn.MLP(hidden=tuple(w.shape[1] for w in weights[:-1]), rng=0, dtype=dtype)
     for parameter, w in zip(model.parameters(), weights, strict=True):
         parameter.data[...] = w
-    optimizer = optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    return model, optim.SGD(model.parameters(), lr=LEARNING_RATE)
+
+
+def engine_stepper(x, y, weights, dtype=np.float64):
+    model, optimizer = engine_model(weights, dtype)
     inputs = Tensor(x, dtype=dtype)
 
     def step():
         optimizer.zero_grad()
         loss = nn.binary_cross_entropy(model(inputs), y)
         loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def compiled_stepper(x, y, weights):
+    """The engine's step with forward and backward recorded once by ``tinygrad_lab.compile``."""
+    model, optimizer = engine_model(weights, np.float64)
+    inputs = Tensor(x)
+    forward_backward = tinygrad_lab.compile(lambda: nn.binary_cross_entropy(model(inputs), y))
+
+    def step():
+        optimizer.zero_grad()
+        loss = forward_backward()
         optimizer.step()
         return loss
 
@@ -239,7 +260,7 @@ def main():
         print(json.dumps({"version": torch.__version__, "results": results}))
         return
 
-    contenders = {"numpy": numpy_stepper, "engine": engine_stepper}
+    contenders = {"numpy": numpy_stepper, "engine": engine_stepper, "compiled": compiled_stepper}
     torch_run = torch_results(rounds, args.quick, args.default_malloc)
     torch_note = ("torch: not installed" if torch_run is None
                   else f"torch {torch_run['version']} (CPU eager, 1 thread, timed in a child)")
@@ -247,7 +268,8 @@ def main():
           f"{platform.python_version()}, NumPy {np.__version__}; {torch_note}")
     print(f"{rounds} alternating rounds per case; medians of per-step time, ratio to NumPy; "
           f"malloc: {'freed memory kept for reuse' if memory_kept else 'default settings'}")
-    header = f"{'case':<20} {'numpy us':>10} {'engine us':>10} {'engine/numpy':>13}"
+    header = (f"{'case':<20} {'numpy us':>10} {'engine us':>10} {'engine/numpy':>13}"
+              f" {'compiled us':>12} {'compiled/numpy':>15}")
     if torch_run:
         header += f" {'torch us':>10} {'torch/numpy':>12}"
     print(header)
@@ -255,7 +277,8 @@ def main():
     for index, (name, samples, hidden) in enumerate(CASES):
         result = run_case(name, samples, hidden, rounds, args.quick, contenders)
         us, ratio = result["median_us"], result["ratio"]
-        line = f"{name:<20} {us['numpy']:>10.1f} {us['engine']:>10.1f} {ratio['engine']:>12.2f}x"
+        line = (f"{name:<20} {us['numpy']:>10.1f} {us['engine']:>10.1f} {ratio['engine']:>12.2f}x"
+                f" {us['compiled']:>12.1f} {ratio['compiled']:>14.2f}x")
         if torch_run:
             theirs = torch_run["results"][index]
             result["torch"] = theirs

@@ -21,13 +21,14 @@ def test_bench_step_quick(tmp_path):
     assert re.search(r"torch: not installed|torch \S+ \(CPU eager, 1 thread", out)
     for case in ("lab n=100 (10,10)", "xor n=21 (10,10)", "n=100 (70,70)", "n=100 (1000,1000)",
                  "n=10000 (100,100)"):
-        assert re.search(rf"^{re.escape(case)}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}x", out, re.M), case
+        assert re.search(rf"^{re.escape(case)}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}x\s+{NUMBER}\s+"
+                         rf"{NUMBER}x", out, re.M), case
     assert re.search(rf"float32 / float64 engine step at n=100 \(1000,1000\): {NUMBER}x", out)
     import json
 
     results = json.loads((tmp_path / "step.json").read_text())
     assert len(results["results"]) == 5
-    assert {"numpy", "engine"} <= set(results["results"][0]["median_us"])
+    assert {"numpy", "engine", "compiled"} <= set(results["results"][0]["median_us"])
 
 
 def test_bench_backward_quick():
