@@ -118,6 +118,34 @@ def test_every_op_replays_like_eager_mode(name, form, data):
         np.testing.assert_array_equal(got, t.grad)
 
 
+def test_a_function_may_return_other_tensors_after_the_loss():
+    x, y = data.generate_XOR_easy()
+    (eager, _), (model, _) = lab_pair(lr=0.1)
+
+    def loss_and_predictions(inputs, labels):
+        predictions = model(inputs)
+        return nn.binary_cross_entropy(predictions, labels), predictions, labels * 2.0
+
+    step = tinygrad_lab.compile(loss_and_predictions)
+    for _ in range(2):  # recorded, then replayed
+        loss, predictions, doubled = step(x, y)
+        assert predictions.grad_fn is None and not predictions.requires_grad
+        np.testing.assert_array_equal(predictions.data, eager(Tensor(x)).data)
+        np.testing.assert_array_equal(doubled.data, 2 * y)
+    single = tinygrad_lab.compile(lambda: (model(Tensor(x)).sum(),))()
+    assert isinstance(single, tuple) and len(single) == 1
+
+
+def test_a_returned_value_known_when_recorded_is_a_copy_each_call():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    constant = Tensor([5.0])
+    step = tinygrad_lab.compile(lambda: ((w * w).sum(), constant * 2.0))
+    for _ in range(3):
+        _, ten = step()
+        np.testing.assert_array_equal(ten.data, [10.0])
+        ten.data[...] = -1.0
+
+
 def test_gradients_accumulate_until_zero_grad_as_in_eager_mode():
     w = Tensor([1.0, -2.0, 3.0], requires_grad=True)
     step = tinygrad_lab.compile(lambda: (w * w).sum())
@@ -173,7 +201,10 @@ def test_the_loss_is_a_fresh_tensor_outside_the_graph():
 
 
 @pytest.mark.parametrize("loss_fn, args, error, words", [
-    (lambda: 1.0, (), TypeError, "must return a Tensor"),
+    (lambda: 1.0, (), TypeError, "must return a Tensor (the loss) or a tuple of Tensors"),
+    (lambda: ((W * W).sum(), 3), (), TypeError, "got Tensor, int"),
+    (lambda: (), (), TypeError, "got an empty tuple"),
+    (lambda: ((W * W).sum(), Tensor([1.0])), (), ValueError, "every tensor the function returns"),
     (lambda: W * 2.0, (), ValueError, "one element, not shape (2,)"),
     (lambda: W, (), ValueError, "computed by ops"),
     (lambda: Tensor([1.0]).sum(), (), RuntimeError, "does not require grad"),

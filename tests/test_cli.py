@@ -304,6 +304,15 @@ def test_train_with_the_same_seed_and_shuffling_is_reproducible(tmp_path):
     assert first.stdout != other.stdout
 
 
+@pytest.mark.parametrize("options", [[], ["--batch-size", 8, "--activation", "relu", "--bias"]])
+def test_train_with_compile_prints_exactly_what_eager_training_prints(tmp_path, options):
+    args = ("train", "--dataset", "linear", "--epochs", 60, "--log-every", 10, *options)
+    eager, compiled = run(*args, cwd=tmp_path), run(*args, "--compile", cwd=tmp_path)
+    assert eager.returncode == compiled.returncode == 0, compiled.stderr
+    assert compiled.stdout == eager.stdout
+    assert len(parse_run(sections(compiled.stdout)["linear"], 10)["logged"]) >= 1
+
+
 # ---- gradcheck, help, version ---------------------------------------------------------------
 
 def test_gradcheck_passes(tmp_path):

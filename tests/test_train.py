@@ -337,6 +337,24 @@ def test_fit_float32_model():
     assert all(p.dtype == np.float32 for p in model.parameters())
 
 
+@pytest.mark.parametrize("settings", [{}, {"batch_size": 1}, {"batch_size": 8, "rng": 3}])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_compiled_training_matches_eager_training(settings, dtype):
+    # batch_size 8 on 21 points ends each epoch with a batch of 5: a second recorded tape.
+    runs = []
+    for compiled in (False, True):
+        model = nn.MLP(rng=0, dtype=dtype)
+        optimizer = optim.Adam(model.parameters(), lr=0.05)
+        history = fit(model, XOR_X, XOR_Y, epochs=30, optimizer=optimizer, log_every=None,
+                      compiled=compiled, **settings)
+        runs.append((history, model))
+    (eager_history, eager), (history, model) = runs
+    assert history.loss == eager_history.loss
+    assert history.accuracy == eager_history.accuracy
+    for a, b in zip(eager.parameters(), model.parameters(), strict=True):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
 # ---- predict and accuracy -----------------------------------------------------------------------
 
 def test_predict_returns_probabilities_without_a_graph():

@@ -25,7 +25,9 @@ def compile(loss_fn):  # noqa: A001 (the name says what it does, as torch.compil
 
     ``step = compile(lambda: nn.binary_cross_entropy(model(x), y))``; then ``loss = step()``
     does what ``loss = loss_fn(); loss.backward()`` does: it returns the loss (a Tensor outside
-    any graph) and accumulates the gradients into ``.grad`` of the parameters.
+    any graph) and accumulates the gradients into ``.grad`` of the parameters. ``loss_fn`` may
+    also return a tuple ``(loss, *tensors)``, the predictions say: the call then returns the
+    tuple, each tensor outside any graph.
     """
     return CompiledLoss(loss_fn)
 
@@ -76,19 +78,23 @@ def _argument_array(index, value):
 
 
 def _record(loss_fn, arrays):
-    """Run ``loss_fn`` eagerly on ``arrays`` while recording its ops: (detached loss, _Replay)."""
+    """Run ``loss_fn`` eagerly on ``arrays`` while recording its ops: (its result, _Replay)."""
     inputs = [Tensor._make(array) for array in arrays]
     tape = []
     tensor._tape = tape
     try:
-        loss = loss_fn(*inputs)
+        result = loss_fn(*inputs)
     finally:
         tensor._tape = None
-    if not isinstance(loss, Tensor):
-        raise TypeError(f"compile: the function must return a Tensor, got {type(loss).__name__}")
-    replay = _Replay(tape, inputs, loss)  # checks the tape before backward changes any .grad
-    loss.backward()
-    return loss.detach(), replay
+    outputs = result if isinstance(result, tuple) else (result,)
+    if not outputs or not all(isinstance(output, Tensor) for output in outputs):
+        kinds = ", ".join(type(output).__name__ for output in outputs)
+        raise TypeError(f"compile: the function must return a Tensor (the loss) or a tuple of "
+                        f"Tensors starting with the loss, got {kinds or 'an empty tuple'}")
+    # _Replay checks the tape before backward changes any .grad.
+    replay = _Replay(tape, inputs, outputs, isinstance(result, tuple))
+    outputs[0].backward()
+    return replay.returned([output.data for output in outputs]), replay
 
 
 class _Replay:
@@ -100,10 +106,11 @@ class _Replay:
     slot, second input slot or None, output slot). ``backward`` lists, newest first, the ops
     each call takes a gradient through, as (op, output slot, which inputs need a gradient,
     index of the op in ``forward``, receivers); a receiver is (index among the op's inputs,
-    slot, the parameter Tensor there or None). ``grads`` holds the gradients known now.
+    slot, the parameter Tensor there or None). ``grads`` holds the gradients known now, and
+    ``output_slots`` the slots of what the function returned, the loss first.
     """
 
-    def __init__(self, tape, inputs, loss):
+    def __init__(self, tape, inputs, outputs, returns_tuple):
         self.values = []
         self.leaves = []  # per slot: the parameter Tensor there, or None
         self.parameters = []  # (slot, Tensor, shape when recorded) for the leaves requiring grad
@@ -129,6 +136,7 @@ class _Replay:
             if out._op is not None:  # the op recorded a gradient
                 needs = tuple(arg.requires_grad for arg in args)
                 recorded.append((op, slots, output, needs, len(self.forward) - 1, out._saved))
+        loss = outputs[0]
         if not loss.requires_grad:
             raise RuntimeError("compile: the loss does not require grad, so there is nothing to "
                                "differentiate (use tensors with requires_grad=True in it)")
@@ -139,6 +147,12 @@ class _Replay:
             raise ValueError(f"compile: the function must return a loss with one element, not "
                              f"shape {loss.data.shape}")
         self.loss_slot = slot_of[id(loss)]
+        for output in outputs[1:]:
+            if id(output) not in slot_of:
+                raise ValueError("compile: every tensor the function returns must be computed in "
+                                 "it from its arguments and parameters")
+        self.output_slots = tuple(slot_of[id(output)] for output in outputs)
+        self.returns_tuple = returns_tuple
         self.backward, self.grads = self._plan_backward(recorded, loss.data)
         # Arrays every call shares: a .grad must get a copy of them, never them.
         self.shared = {id(grad) for grad in self.grads if grad is not None}
@@ -191,7 +205,8 @@ class _Replay:
         return steps, grads
 
     def run(self, arrays):
-        """Forward and backward on ``arrays``: the loss, as a Tensor; the gradients, into .grad."""
+        """Forward and backward on ``arrays``: what the function returns (Tensors outside the
+        graph); the gradients go into the parameters' ``.grad``."""
         values = self.values.copy()
         for slot, array in zip(self.argument_slots, arrays):  # noqa: B905 (same signature)
             values[slot] = array
@@ -223,7 +238,14 @@ class _Replay:
                     grads[slot] = grad
                 else:
                     grads[slot] = grads[slot] + grad
-        return Tensor._make(values[self.loss_slot])
+        return self.returned([values[slot] for slot in self.output_slots])
+
+    def returned(self, arrays):
+        """What a call returns: ``arrays``, one per output, as Tensors outside the graph."""
+        # An output known when recorded is a constant of the replay: the caller gets a copy.
+        results = tuple(Tensor._make(array if self.values[slot] is None else array.copy())
+                        for slot, array in zip(self.output_slots, arrays, strict=True))
+        return results if self.returns_tuple else results[0]
 
 
 def _holds_new_arrays(saved, constants):

@@ -141,7 +141,7 @@ def train_one(name, x, y, args, model_rng, shuffle_rng):
           f"epsilon={args.epsilon:g} batch_size={batch} init={args.init} seed={args.seed}")
     history = fit(model, x, y, epochs=args.epochs, optimizer=optimizer,
                   batch_size=args.batch_size, epsilon=args.epsilon or None,
-                  log_every=args.log_every, rng=shuffle_rng)
+                  log_every=args.log_every, rng=shuffle_rng, compiled=args.compile)
     if history.interrupted:
         print(f"interrupted: training stopped at epoch {history.epochs}; "
               "keeping what was trained so far")
@@ -279,6 +279,9 @@ def add_training_options(parser, hidden_default=(10, 10)):
     parser.add_argument("--bias", action="store_true", help="give the layers a bias")
     parser.add_argument("--log-every", type=positive_int, default=100, metavar="K",
                         help="print a training line every K epochs (default: 100)")
+    parser.add_argument("--compile", action="store_true",
+                        help="record the training step once and replay it (tinygrad_lab.compile):"
+                             " the same results, in less time")
 
 
 def add_data_options(parser, required=True):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .capture import compile
 from .nn import binary_cross_entropy
 from .tensor import Tensor, no_grad
 
@@ -72,7 +73,7 @@ def predict(model, x):
 
 
 def fit(model, x, y, *, epochs, optimizer, batch_size=None, epsilon=None, log_every=500,
-        rng=None, callback=None, log=print):
+        rng=None, callback=None, log=print, compiled=False):
     """Train ``model`` on inputs ``x`` (n, k) and 0/1 labels ``y`` (n, 1) with the mean BCE loss.
 
     - ``batch_size=None`` uses the whole set per step; ``batch_size=1`` is the spec's
@@ -82,6 +83,8 @@ def fit(model, x, y, *, epochs, optimizer, batch_size=None, epsilon=None, log_ev
       returns True, or on Ctrl-C.
     - Every ``log_every`` epochs, and at the last, ``log`` gets the spec's training line
       (``log_every=None`` logs nothing).
+    - ``compiled=True`` records the forward and backward pass once (``tinygrad_lab.compile``)
+      and replays it: the same losses and weights, in less time.
 
     Returns a ``History``; raises ValueError for unusable data or settings.
     """
@@ -100,6 +103,11 @@ def fit(model, x, y, *, epochs, optimizer, batch_size=None, epsilon=None, log_ev
     dtype = model.parameters()[0].dtype if model.parameters() else np.float64
     inputs, labels = x.astype(dtype), y.astype(dtype)
 
+    def loss_and_predictions(batch_x, batch_y):
+        predictions = model(batch_x)
+        return binary_cross_entropy(predictions, batch_y), predictions
+
+    compiled_step = compile(loss_and_predictions) if compiled else None
     history = History()
     start = time.perf_counter()
     try:
@@ -111,9 +119,11 @@ def fit(model, x, y, *, epochs, optimizer, batch_size=None, epsilon=None, log_ev
                     order[begin:begin + batch_size]
                 batch_x, batch_y = inputs[batch], labels[batch]
                 optimizer.zero_grad()
-                pred = model(Tensor._make(batch_x))
-                loss = binary_cross_entropy(pred, batch_y)
-                loss.backward()
+                if compiled_step is None:
+                    loss, pred = loss_and_predictions(Tensor._make(batch_x), batch_y)
+                    loss.backward()
+                else:
+                    loss, pred = compiled_step(batch_x, batch_y)
                 optimizer.step()
                 total_loss += loss.item() * len(batch_y)
                 correct += int(((pred.data > 0.5) == batch_y).sum())
