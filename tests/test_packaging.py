@@ -40,3 +40,4 @@ def test_public_names():
     assert {"Tensor", "no_grad", "gradcheck", "GradcheckError", "explain", "viz"} <= \
         set(tinygrad_lab.__all__)
     assert callable(tinygrad_lab.explain) and callable(tinygrad_lab.viz.draw_graph)
+    assert callable(tinygrad_lab.compile) and "compile" not in tinygrad_lab.__all__

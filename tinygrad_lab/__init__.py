@@ -1,13 +1,13 @@
 """tinygrad_lab: a small reverse-mode autograd engine on NumPy, and the backpropagation lab."""
 
 from . import data, nn, optim, viz
-from .capture import CompiledLoss, compile
+from .capture import CompiledLoss, compile  # noqa: F401 (public, but not in __all__)
 from .explain import explain
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor, no_grad
 from .train import History, accuracy, fit, predict
 
 __version__ = "0.1.0"
+# ``compile`` is not in __all__, so that ``from tinygrad_lab import *`` leaves the builtin alone.
 __all__ = ["CompiledLoss", "GradcheckError", "History", "Tensor", "__version__", "accuracy",
-           "compile", "data", "explain",
-           "fit", "gradcheck", "nn", "no_grad", "optim", "predict", "viz"]
+           "data", "explain", "fit", "gradcheck", "nn", "no_grad", "optim", "predict", "viz"]
