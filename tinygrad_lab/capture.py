@@ -54,8 +54,8 @@ class CompiledLoss:
         signature = tuple((array.shape, array.dtype) for array in arrays)
         replay = self.replays.get(signature)
         if replay is None:
-            loss, self.replays[signature] = _record(self.loss_fn, arrays)
-            return loss
+            result, self.replays[signature] = _record(self.loss_fn, arrays)
+            return result
         return replay.run(arrays)
 
     def __repr__(self):
