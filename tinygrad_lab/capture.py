@@ -9,9 +9,9 @@ The ops are the same ``ops.OPS`` entries eager mode calls, so the gradients are 
 
 The rule that makes a replay right: ``loss_fn`` applies the same ops, to values of the same
 shapes, on every call. What changes between calls must reach it as an argument, or be a
-parameter (a tensor that requires grad) whose ``.data`` is updated, as optimizers do. Arrays the
-function makes outside the engine (with NumPy, or with ``Tensor(...)``) keep the values they had
-when the tape was recorded.
+parameter (a tensor that requires grad) whose ``.data`` is updated, as optimizers do; the
+parameters are the Tensor objects the recording met. Arrays the function makes outside the
+engine (with NumPy, or with ``Tensor(...)``) keep the values they had when the tape was recorded.
 """
 
 import numpy as np
