@@ -50,8 +50,8 @@ class CompiledLoss:
         if tensor._tape is not None:
             raise RuntimeError("compile: a compiled function cannot be called by another "
                                "compiled function while that one is being recorded")
-        arrays = tuple(_argument_array(i, value) for i, value in enumerate(args))
-        signature = tuple((array.shape, array.dtype) for array in arrays)
+        arrays = [_argument_array(i, value) for i, value in enumerate(args)]
+        signature = tuple([(array.shape, array.dtype) for array in arrays])
         replay = self.replays.get(signature)
         if replay is None:
             result, self.replays[signature] = _record(self.loss_fn, arrays)
@@ -243,9 +243,9 @@ class _Replay:
     def returned(self, arrays):
         """What a call returns: ``arrays``, one per output, as Tensors outside the graph."""
         # An output known when recorded is a constant of the replay: the caller gets a copy.
-        results = tuple(Tensor._make(array if self.values[slot] is None else array.copy())
-                        for slot, array in zip(self.output_slots, arrays, strict=True))
-        return results if self.returns_tuple else results[0]
+        results = [Tensor._make(array if self.values[slot] is None else array.copy())
+                   for slot, array in zip(self.output_slots, arrays)]  # noqa: B905 (one each)
+        return tuple(results) if self.returns_tuple else results[0]
 
 
 def _holds_new_arrays(saved, constants):
