@@ -112,7 +112,6 @@ class _Replay:
 
     def __init__(self, tape, inputs, outputs, returns_tuple):
         self.values = []
-        self.leaves = []  # per slot: the parameter Tensor there, or None
         self.parameters = []  # (slot, Tensor, shape when recorded) for the leaves requiring grad
         self.argument_slots = [self._new_slot(None) for _ in inputs]
         slot_of = {id(t): slot for t, slot in zip(inputs, self.argument_slots, strict=True)}
@@ -157,9 +156,8 @@ class _Replay:
         # Arrays every call shares: a .grad must get a copy of them, never them.
         self.shared = {id(grad) for grad in self.grads if grad is not None}
 
-    def _new_slot(self, value, leaf=None):
+    def _new_slot(self, value):
         self.values.append(value)
-        self.leaves.append(leaf)
         return len(self.values) - 1
 
     def _outside_slot(self, value):
@@ -168,7 +166,7 @@ class _Replay:
             raise ValueError(f"compile: the function uses a tensor made by {value._op.name} "
                              "outside it; compute it inside the function, or detach() it")
         if value.requires_grad:
-            slot = self._new_slot(None, value)
+            slot = self._new_slot(None)
             self.parameters.append((slot, value, value.data.shape))
             return slot
         return self._new_slot(value.data)
@@ -181,13 +179,14 @@ class _Replay:
         read only shapes). Ops no gradient reaches from the loss are left out.
         """
         constants = {id(value) for value in self.values if value is not None}
+        parameter_at = {slot: parameter for slot, parameter, _ in self.parameters}
         known = {self.loss_slot: np.array(1.0, loss.dtype, ndmin=loss.ndim)}
         varying = set()  # slots that some op run on each call sends a gradient to
         steps = []
         for op, inputs, output, needs, step, saved in reversed(recorded):
             if output not in known and output not in varying:
                 continue
-            receivers = tuple((index, slot, self.leaves[slot])
+            receivers = tuple((index, slot, parameter_at.get(slot))
                               for index, (slot, need) in enumerate(zip(inputs, needs, strict=True))
                               if need)
             if (output in varying or _holds_new_arrays(saved, constants)
