@@ -216,9 +216,7 @@ def preactivations(model, x):
         for layer in model.layers[:-1]:
             pre_activation = layer(hidden)
             values.append(pre_activation.data)
-            activation = model.activation
-            hidden = (pre_activation if activation == "none"
-                      else getattr(pre_activation, activation)())
+            hidden = nn.ACTIVATION_FUNCTIONS[model.activation](pre_activation)
     return values
 
 

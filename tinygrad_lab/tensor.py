@@ -189,12 +189,14 @@ class Tensor:
         """A number or an array as a Tensor of this tensor's dtype, outside the graph."""
         dtype = self.data.dtype
         if type(value) is float or type(value) is int:
-            key = (value.hex() if type(value) is float else value, dtype)  # -0.0 is not 0.0
-            constant = _NUMBER_CONSTANTS.get(key)
+            if not value:  # 0.0 == -0.0 as a key, but the sign of a zero shows in a product
+                return Tensor._make(np.array(value, dtype=dtype))
+            constant = _NUMBER_CONSTANTS.get((value, dtype))
             if constant is None:
                 if len(_NUMBER_CONSTANTS) >= 256:
                     _NUMBER_CONSTANTS.clear()
-                constant = _NUMBER_CONSTANTS[key] = Tensor._make(np.array(value, dtype=dtype))
+                constant = Tensor._make(np.array(value, dtype=dtype))
+                _NUMBER_CONSTANTS[value, dtype] = constant
             return constant
         if type(value) is np.ndarray and value.dtype is dtype:
             return Tensor._make(value)  # read only by the op: no copy needed
