@@ -37,7 +37,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import tinygrad_lab  # noqa: E402
-from tinygrad_lab import data, nn, optim  # noqa: E402
+from tinygrad_lab import data, nn  # noqa: E402
 from tinygrad_lab.tensor import Tensor  # noqa: E402
 
 LEARNING_RATE = 0.1
@@ -63,20 +63,23 @@ def case_data(samples, hidden, dtype=np.float64):
     return x.astype(dtype), y.astype(dtype), [w.astype(dtype) for w in weights]
 
 
-def engine_model(weights, dtype):
-    model = nn.MLP(hidden=tuple(w.shape[1] for w in weights[:-1]), rng=0, dtype=dtype)
+def engine_model(weights, dtype, lib=tinygrad_lab):
+    """The lab network with ``weights`` and its SGD optimizer, from the package ``lib``."""
+    model = lib.nn.MLP(hidden=tuple(w.shape[1] for w in weights[:-1]), rng=0, dtype=dtype)
     for parameter, w in zip(model.parameters(), weights, strict=True):
         parameter.data[...] = w
-    return model, optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    return model, lib.optim.SGD(model.parameters(), lr=LEARNING_RATE)
 
 
-def engine_stepper(x, y, weights, dtype=np.float64):
-    model, optimizer = engine_model(weights, dtype)
-    inputs = Tensor(x, dtype=dtype)
+def engine_stepper(x, y, weights, dtype=np.float64, lib=tinygrad_lab):
+    """The engine's step, from the package ``lib`` (bench_compare.py passes older versions)."""
+    model, optimizer = engine_model(weights, dtype, lib)
+    inputs = lib.Tensor(x, dtype=dtype)
+    binary_cross_entropy = lib.nn.binary_cross_entropy
 
     def step():
         optimizer.zero_grad()
-        loss = nn.binary_cross_entropy(model(inputs), y)
+        loss = binary_cross_entropy(model(inputs), y)
         loss.backward()
         optimizer.step()
         return loss
@@ -196,6 +199,7 @@ def run_case(name, samples, hidden, rounds, quick, contenders):
                                               for k, v in times.items()}}
     result["ratio"] = {k: statistics.median(t / b for t, b in zip(v, base, strict=True))
                        for k, v in times.items() if k != "numpy"}
+    result["rounds_us"] = {k: [t * 1e6 for t in v] for k, v in times.items()}
     return result
 
 

@@ -31,6 +31,21 @@ def test_bench_step_quick(tmp_path):
     assert {"numpy", "engine", "compiled"} <= set(results["results"][0]["median_us"])
 
 
+def test_bench_compare_quick():
+    out = run("bench_compare.py", "HEAD", "--quick")
+    assert re.search(rf"^working tree\s+{NUMBER}\s+{NUMBER}x$", out, re.M)
+    assert re.search(rf"^HEAD \([0-9a-f]{{7}}\)\s+{NUMBER}\s+{NUMBER}x\s+[+-]{NUMBER}$", out,
+                     re.M)
+
+
+def test_bench_compare_names_a_revision_it_cannot_find():
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "bench_compare.py"), "no-such-rev",
+                             "--quick"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.startswith("bench_compare: no-such-rev: not a revision")
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
 def test_bench_backward_quick():
     out = run("bench_backward.py", "--quick")
     for graph in ("chain", "fan-in"):
