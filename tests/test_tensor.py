@@ -149,3 +149,14 @@ def test_number_constants_keep_the_sign_of_zero():
     assert not np.signbit((t * 0.0).data[0])
     assert np.signbit((t * -0.0).data[0])
     assert not np.signbit((t * 0.0).data[0])  # the cached +0.0 was not replaced by -0.0
+
+
+def test_number_constants_take_each_tensors_dtype_and_value():
+    t64, t32 = Tensor([3.0]), Tensor([3.0], dtype=np.float32)
+    for _ in range(2):  # the second time round, the constants come from the cache
+        assert (t64 * 2).dtype == np.float64 and (t32 * 2.0).dtype == np.float32
+        assert (t64 * 2).item() == (t64 * 2.0).item() == 6.0  # 2 and 2.0 are the same constant
+        assert (1.0 - t32).item() == -2.0 and (1.0 - t64).item() == -2.0
+        assert (t64 * 0.1).item() == 3.0 * 0.1
+        assert (t32 * 0.1).data[0] == np.float32(3.0) * np.float32(0.1)
+    assert np.isnan((t64 * float("nan")).item())

@@ -195,8 +195,7 @@ class Tensor:
             if constant is None:
                 if len(_NUMBER_CONSTANTS) >= 256:
                     _NUMBER_CONSTANTS.clear()
-                constant = Tensor._make(np.array(value, dtype=dtype))
-                _NUMBER_CONSTANTS[value, dtype] = constant
+                constant = _NUMBER_CONSTANTS[value, dtype] = Tensor._make(np.array(value, dtype))
             return constant
         if type(value) is np.ndarray and value.dtype is dtype:
             return Tensor._make(value)  # read only by the op: no copy needed
