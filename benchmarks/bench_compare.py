@@ -3,12 +3,13 @@
 From one run of bench_step.py to the next, this machine moves the engine/NumPy ratio of the lab
 step by up to 0.1 (1.50x in one process, 1.60x in the next: memory layout, the neighbours'
 load), so two runs cannot tell whether a change saved 3%. Inside one process, steppers that take
-turns see the same conditions, and the difference between two of them repeats to about 0.015.
-So this script times the versions side by side: it extracts each revision's ``tinygrad_lab``
-with ``git archive`` into a temporary directory, under a package name of its own, and times its
-step (bench_step.py's engine stepper, through that version's public API) in turns with the
-working tree's and with the hand-written NumPy step. Per round it takes each version's ratio to
-NumPy minus the working tree's, and prints the median of those differences.
+turns see the same conditions, and the difference between two of them varies by about 0.03 from
+run to run (two copies of the same code: -0.027 to +0.009 in four runs). So this script times
+the versions side by side: it extracts each revision's ``tinygrad_lab`` with ``git archive``
+into a temporary directory, under a package name of its own, and times its step (bench_step.py's
+engine stepper, through that version's public API) in turns with the working tree's and with
+the hand-written NumPy step. Per round it takes each version's ratio to NumPy minus the working
+tree's, and prints the median of those differences.
 
     python benchmarks/bench_compare.py REV [REV ...] [--case lab|xor] [--rounds N] [--quick]
 
@@ -84,6 +85,12 @@ def main():
 
             def stepper(x, y, weights, lib=lib):
                 return bench_step.engine_stepper(x, y, weights, np.float64, lib)
+
+            try:  # one step now, so that a version without the lab's API fails before timing
+                stepper(*bench_step.case_data(samples, hidden))()
+            except Exception as error:  # whatever an old version raises, say which and why
+                parser.exit(2, f"bench_compare: {revision}: its tinygrad_lab cannot run the lab "
+                               f"step ({type(error).__name__}: {error})\n")
 
             contenders[label] = stepper
         result = bench_step.run_case(name, samples, hidden, rounds, args.quick, contenders)

@@ -1,6 +1,7 @@
 """The benchmark scripts keep working. Only their output format is checked, never a time."""
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,24 @@ def test_bench_compare_names_a_revision_it_cannot_find():
                              "--quick"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
     assert result.stderr.startswith("bench_compare: no-such-rev: not a revision")
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+def test_bench_compare_names_a_revision_without_the_lab(tmp_path):
+    # A repository whose one commit has a tinygrad_lab without nn, under a real working tree.
+    shutil.copytree(BENCHMARKS, tmp_path / "benchmarks")
+    (tmp_path / "tinygrad_lab").mkdir()
+    (tmp_path / "tinygrad_lab" / "__init__.py").write_text('"""An engine with no lab yet."""\n')
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    for command in (["init", "-q"], ["add", "tinygrad_lab"], ["commit", "-q", "-m", "early"]):
+        subprocess.run(git + command, check=True, capture_output=True)
+    shutil.rmtree(tmp_path / "tinygrad_lab")
+    shutil.copytree(BENCHMARKS.parent / "tinygrad_lab", tmp_path / "tinygrad_lab")
+    result = subprocess.run([sys.executable, str(tmp_path / "benchmarks" / "bench_compare.py"),
+                             "HEAD", "--quick"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.startswith("bench_compare: HEAD: its tinygrad_lab cannot run the lab "
+                                    "step (AttributeError:"), result.stderr
     assert result.stderr.count("\n") == 1 and result.stdout == ""
 
 
