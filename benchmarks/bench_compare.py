@@ -98,13 +98,9 @@ def main():
     print(f"{name}: {rounds} alternating rounds of {result['steps']} steps; medians; per round, "
           "each version's ratio to NumPy minus the working tree's")
     print(f"{'version':<28} {'engine us':>10} {'engine/numpy':>13} {'change':>8}")
-    per_round = result["rounds_us"]
-    ours = [t / b for t, b in zip(per_round["working tree"], per_round["numpy"], strict=True)]
+    ours = result["round_ratios"]["working tree"]
     print(f"{'numpy':<28} {result['median_us']['numpy']:>10.1f}")
-    for label in contenders:
-        if label == "numpy":
-            continue
-        ratios = [t / b for t, b in zip(per_round[label], per_round["numpy"], strict=True)]
+    for label, ratios in result["round_ratios"].items():
         change = statistics.median(r - o for r, o in zip(ratios, ours, strict=True))
         shown = "" if label == "working tree" else f"{change:>+8.3f}"
         print(f"{label:<28} {result['median_us'][label]:>10.1f} {result['ratio'][label]:>12.2f}x"

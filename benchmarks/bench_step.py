@@ -197,9 +197,9 @@ def run_case(name, samples, hidden, rounds, quick, contenders):
     result = {"case": name, "samples": samples, "hidden": list(hidden), "steps": steps,
               "rounds": rounds, "median_us": {k: statistics.median(v) * 1e6
                                               for k, v in times.items()}}
-    result["ratio"] = {k: statistics.median(t / b for t, b in zip(v, base, strict=True))
-                       for k, v in times.items() if k != "numpy"}
-    result["rounds_us"] = {k: [t * 1e6 for t in v] for k, v in times.items()}
+    result["round_ratios"] = {k: [t / b for t, b in zip(v, base, strict=True)]
+                              for k, v in times.items() if k != "numpy"}
+    result["ratio"] = {k: statistics.median(v) for k, v in result["round_ratios"].items()}
     return result
 
 

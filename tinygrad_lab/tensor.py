@@ -189,13 +189,13 @@ class Tensor:
         """A number or an array as a Tensor of this tensor's dtype, outside the graph."""
         dtype = self.data.dtype
         if type(value) is float or type(value) is int:
-            if not value:  # 0.0 == -0.0 as a key, but the sign of a zero shows in a product
-                return Tensor._make(np.array(value, dtype=dtype))
             constant = _NUMBER_CONSTANTS.get((value, dtype))
             if constant is None:
-                if len(_NUMBER_CONSTANTS) >= 256:
-                    _NUMBER_CONSTANTS.clear()
-                constant = _NUMBER_CONSTANTS[value, dtype] = Tensor._make(np.array(value, dtype))
+                constant = Tensor._make(np.array(value, dtype))
+                if value:  # 0.0 == -0.0 as a key, but the sign of a zero shows in a product
+                    if len(_NUMBER_CONSTANTS) >= 256:
+                        _NUMBER_CONSTANTS.clear()
+                    _NUMBER_CONSTANTS[value, dtype] = constant
             return constant
         if type(value) is np.ndarray and value.dtype is dtype:
             return Tensor._make(value)  # read only by the op: no copy needed
