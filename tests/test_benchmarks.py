@@ -10,9 +10,14 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 NUMBER = r"[0-9]+\.[0-9]+"
 
 
+def launch(script, *args):
+    """Run a benchmark script (a path, or a name in benchmarks/): its CompletedProcess."""
+    return subprocess.run([sys.executable, str(BENCHMARKS / script), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
 def run(script, *args):
-    result = subprocess.run([sys.executable, str(BENCHMARKS / script), *args],
-                            capture_output=True, text=True, timeout=300)
+    result = launch(script, *args)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -40,8 +45,7 @@ def test_bench_compare_quick():
 
 
 def test_bench_compare_names_a_revision_it_cannot_find():
-    result = subprocess.run([sys.executable, str(BENCHMARKS / "bench_compare.py"), "no-such-rev",
-                             "--quick"], capture_output=True, text=True, timeout=300)
+    result = launch("bench_compare.py", "no-such-rev", "--quick")
     assert result.returncode == 2
     assert result.stderr.startswith("bench_compare: no-such-rev: not a revision")
     assert result.stderr.count("\n") == 1 and result.stdout == ""
@@ -57,8 +61,7 @@ def test_bench_compare_names_a_revision_without_the_lab(tmp_path):
         subprocess.run(git + command, check=True, capture_output=True)
     shutil.rmtree(tmp_path / "tinygrad_lab")
     shutil.copytree(BENCHMARKS.parent / "tinygrad_lab", tmp_path / "tinygrad_lab")
-    result = subprocess.run([sys.executable, str(tmp_path / "benchmarks" / "bench_compare.py"),
-                             "HEAD", "--quick"], capture_output=True, text=True, timeout=300)
+    result = launch(tmp_path / "benchmarks" / "bench_compare.py", "HEAD", "--quick")
     assert result.returncode == 2
     assert result.stderr.startswith("bench_compare: HEAD: its tinygrad_lab cannot run the lab "
                                     "step (AttributeError:"), result.stderr
