@@ -147,14 +147,14 @@ class MatMul(Op):
 
     @staticmethod
     def forward(a, b):
-        if not (1 <= a.ndim <= 2 and 1 <= b.ndim <= 2):
+        if a.ndim > 2 or b.ndim > 2:  # NumPy itself rejects 0-d operands
             raise ValueError("only 1-D and 2-D operands are supported")
         return a @ b, (a, b)
 
     @staticmethod
     def backward(grad, saved, needs):
         a, b = saved
-        if a.ndim == 2 and b.ndim == 2:
+        if grad.ndim == 2:  # both operands are 2-D: only then is the output 2-D
             return (grad @ b.T if needs[0] else None,
                     a.T @ grad if needs[1] else None)
         # A 1-D operand acts as a row (left) or a column (right) vector: lift to 2-D, then back.
@@ -189,7 +189,7 @@ class Sum(Op):
 
     @staticmethod
     def forward(a, axis=None, keepdims=False):
-        return a.sum(axis=axis, keepdims=keepdims), (a.shape, axis, keepdims)
+        return np.add.reduce(a, axis, keepdims=keepdims), (a.shape, axis, keepdims)
 
     @staticmethod
     def backward(grad, saved, needs):
@@ -202,7 +202,8 @@ class Mean(Op):
 
     @staticmethod
     def forward(a, axis=None, keepdims=False):
-        total = a.sum(axis=axis, keepdims=keepdims)  # what ndarray.mean does, without its overhead
+        # What ndarray.mean does, without its overhead (ndarray.sum calls np.add.reduce from Python)
+        total = np.add.reduce(a, axis, keepdims=keepdims)
         count = a.size // total.size if total.size else 0
         return total / count, (a.shape, axis, keepdims, count)
 
