@@ -51,13 +51,13 @@ class SGD(Optimizer):
 
     def step(self):
         """Update every parameter that has a gradient."""
-        for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
-            if self.velocities is None:
-                p.data -= self.lr * p.grad
-            else:
-                velocity = self.velocities[i]
+        if self.velocities is None:
+            for p in self.params:
+                if p.grad is not None:
+                    p.data -= self.lr * p.grad
+            return
+        for p, velocity in zip(self.params, self.velocities, strict=True):
+            if p.grad is not None:
                 velocity *= self.momentum
                 velocity += p.grad
                 p.data -= self.lr * velocity

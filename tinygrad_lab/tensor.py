@@ -78,14 +78,15 @@ def _binary_method(name, op, reflected=False):
     def method(self, other):
         if type(other) is not Tensor:
             other = self._constant(other)
-        a, b = (other, self) if reflected else (self, other)
+        inputs = (other, self) if reflected else (self, other)
+        a, b = inputs
         try:
             data, saved = op.forward(a.data, b.data)
         except ValueError as error:
             raise op.error(error, a.data, b.data) from None
-        out = _node(data, op, (a, b), saved, a.requires_grad or b.requires_grad)
+        out = _node(data, op, inputs, saved, a.requires_grad or b.requires_grad)
         if _tape is not None:
-            _tape.append((op, (), (a, b), out))
+            _tape.append((op, (), inputs, out))
         return out
 
     method.__name__ = name
@@ -274,17 +275,18 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("backward: this tensor does not require grad, so there is nothing "
                                "to differentiate (create its inputs with requires_grad=True)")
+        data = self.data
         if grad is None:
-            if self.data.size != 1:
+            if data.size != 1:
                 raise RuntimeError(
                     f"backward: a gradient is needed for a non-scalar output (shape "
-                    f"{self.data.shape}); call backward(grad) with grad of that shape")
-            grad = np.array(1.0, self.data.dtype, ndmin=self.data.ndim)  # one element: all axes 1
+                    f"{data.shape}); call backward(grad) with grad of that shape")
+            grad = np.array(1.0, data.dtype, ndmin=data.ndim)  # one element: all axes 1
         else:
-            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
-            if grad.shape != self.data.shape:
+            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=data.dtype)
+            if grad.shape != data.shape:
                 raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape "
-                                 f"{self.data.shape}")
+                                 f"{data.shape}")
 
         # The graph has no reference cycles, so the cyclic collector has nothing to find in it;
         # left on, it rescans every live node each time it runs, and a big walk slows down.
