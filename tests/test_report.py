@@ -16,6 +16,7 @@ import pytest
 from cli_process import ENV, interrupt_on_line
 
 from tinygrad_lab import __version__, experiments, findings
+from tinygrad_lab.train import fit
 
 TIMEOUT = 300
 ERROR_PREFIX = "tinygrad-lab: error: "
@@ -208,6 +209,24 @@ def test_a_run_depends_on_its_spec_only():
     assert first == second
     other = experiments.run({**spec, "seed": 1})
     assert other["curve"] != second["curve"]
+
+
+def test_a_run_trains_compiled_with_the_results_of_eager_training(monkeypatch):
+    spec = experiments.build_specs(1, quick=True)[0]
+    compiled = experiments.run(spec)
+    modes = []
+
+    def eager_fit(*args, **kwargs):
+        modes.append(kwargs.pop("compiled"))
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(experiments, "fit", eager_fit)
+    eager = experiments.run(copy.deepcopy(spec))
+    assert modes == [True]
+    for result in (compiled, eager):
+        for key in experiments.TIMING_KEYS:
+            result.pop(key)
+    assert compiled == eager
 
 
 # ---- the computed sentences -------------------------------------------------------------------
