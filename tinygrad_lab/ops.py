@@ -270,10 +270,14 @@ class Log(Op):
         return (grad / saved,)
 
 
-# exp(x) overflows float64 above ~709.78 (float32 above ~88.72): inputs are capped below that.
-# The caps are 0-d arrays of each dtype, which NumPy takes faster than a Python float.
+# Numbers the ops combine with arrays, as 0-d arrays of each float dtype: NumPy converts a Python
+# float anew on every call, which takes as long as the arithmetic on a small array, and takes a
+# 0-d array as it is. exp(x) overflows float64 above ~709.78 (float32 above ~88.72): its inputs
+# are capped below that.
 EXP_LIMIT = {np.dtype(np.float64): np.array(709.0, np.float64),
              np.dtype(np.float32): np.array(88.0, np.float32)}
+ONE = {np.dtype(np.float64): np.array(1.0, np.float64),
+       np.dtype(np.float32): np.array(1.0, np.float32)}
 
 
 def sigmoid(a):
@@ -282,8 +286,9 @@ def sigmoid(a):
     One transcendental per element, and no overflow warning: ``a`` is capped where exp would
     overflow, and the result there is 1.0 either way.
     """
-    e = np.exp(np.minimum(a, EXP_LIMIT[a.dtype]))
-    e /= e + 1.0
+    dtype = a.dtype
+    e = np.exp(np.minimum(a, EXP_LIMIT[dtype]))
+    e /= e + ONE[dtype]
     return e
 
 
@@ -298,7 +303,7 @@ class Sigmoid(Op):
 
     @staticmethod
     def backward(grad, saved, needs):
-        local = 1.0 - saved  # sigmoid' = s * (1 - s), from the saved output
+        local = ONE[saved.dtype] - saved  # sigmoid' = s * (1 - s), from the saved output
         local *= saved
         local *= grad
         return (local,)
@@ -315,7 +320,7 @@ class Tanh(Op):
 
     @staticmethod
     def backward(grad, saved, needs):
-        local = 1.0 - saved * saved  # tanh' = 1 - tanh**2
+        local = ONE[saved.dtype] - saved * saved  # tanh' = 1 - tanh**2
         local *= grad
         return (local,)
 
