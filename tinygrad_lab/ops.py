@@ -270,14 +270,16 @@ class Log(Op):
         return (grad / saved,)
 
 
-# Numbers the ops combine with arrays, as 0-d arrays of each float dtype: NumPy converts a Python
-# float anew on every call, which takes as long as the arithmetic on a small array, and takes a
-# 0-d array as it is. exp(x) overflows float64 above ~709.78 (float32 above ~88.72): its inputs
-# are capped below that.
+# The numbers the activations combine with whole arrays, as 0-d arrays of each float dtype:
+# NumPy converts a Python float anew on every call, which takes as long as the arithmetic on a
+# small array, and takes a 0-d array as it is. exp(x) overflows float64 above ~709.78 (float32
+# above ~88.72): its inputs are capped below that.
 EXP_LIMIT = {np.dtype(np.float64): np.array(709.0, np.float64),
              np.dtype(np.float32): np.array(88.0, np.float32)}
 ONE = {np.dtype(np.float64): np.array(1.0, np.float64),
        np.dtype(np.float32): np.array(1.0, np.float32)}
+ZERO = {np.dtype(np.float64): np.array(0.0, np.float64),
+        np.dtype(np.float32): np.array(0.0, np.float32)}
 
 
 def sigmoid(a):
@@ -333,11 +335,11 @@ class Relu(Op):
 
     @staticmethod
     def forward(a):
-        return np.maximum(a, 0.0), a
+        return np.maximum(a, ZERO[a.dtype]), a
 
     @staticmethod
     def backward(grad, saved, needs):
-        return (grad * (saved > 0),)
+        return (grad * (saved > ZERO[saved.dtype]),)
 
 
 class Clip(Op):
@@ -367,7 +369,7 @@ class Softplus(Op):
 
     @staticmethod
     def forward(a):
-        return np.logaddexp(0.0, a), a
+        return np.logaddexp(ZERO[a.dtype], a), a
 
     @staticmethod
     def backward(grad, saved, needs):
