@@ -3,10 +3,8 @@
 From one run of bench_step.py to the next, this machine moves the engine/NumPy ratio of the lab
 step by up to 0.1 (1.50x in one process, 1.60x in the next: memory layout, the neighbours'
 load), so two runs cannot tell whether a change saved 3%. Inside one process, steppers that take
-turns see the same conditions, and the difference between two of them varies much less from run
-to run: two copies of the same code came out -0.008 to -0.012 apart in four runs (the copy made
-second a little faster each time; made first, it came out +0.008 to +0.014), so a difference
-over 0.02 is the change's, not the machine's. So this script times
+turns see the same conditions, and the difference between two of them varies by about 0.03 from
+run to run (two copies of the same code: -0.027 to +0.009 in four runs). So this script times
 the versions side by side: it extracts each revision's ``tinygrad_lab`` with ``git archive``
 into a temporary directory, under a package name of its own, and times its step (bench_step.py's
 engine stepper, through that version's public API) in turns with the working tree's and with

@@ -173,14 +173,12 @@ def timed_round(steppers, steps):
     """
     turn = max(1, steps // 10)
     spent = dict.fromkeys(steppers, 0.0)
-    order = list(steppers.items())
     done = 0
     while done < steps:
         count = min(turn, steps - done)
-        for label, step in order:
+        for label, step in steppers.items():
             step()
             spent[label] += per_step_seconds(step, count) * count
-        order.reverse()  # no stepper always runs right after the same other one
         done += count
     return {label: seconds / steps for label, seconds in spent.items()}
 
