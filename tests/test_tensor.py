@@ -94,6 +94,10 @@ def test_numpy_array_on_the_left_gives_a_tensor():
      "matmul: shapes (2, 3) and (2, 3) are not aligned"),
     (lambda: Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((4, 2))),
      "matmul: shapes (2, 3, 4) and (4, 2): only 1-D and 2-D operands are supported"),
+    (lambda: Tensor(np.ones(3)) @ Tensor(np.ones((2, 3, 4))),  # NumPy would give a 2-D output
+     "matmul: shapes (3,) and (2, 3, 4): only 1-D and 2-D operands are supported"),
+    (lambda: Tensor(2.0) @ Tensor(np.ones(2)),  # rejected by NumPy itself
+     "matmul: shapes () and (2,): only 1-D and 2-D operands are supported"),
     (lambda: Tensor(np.ones((2, 3))) + Tensor(np.ones(4)),
      "add: shapes (2, 3) and (4,) cannot be broadcast"),
     (lambda: Tensor(np.ones((2, 3))) - np.ones((3, 2)),
