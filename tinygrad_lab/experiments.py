@@ -5,9 +5,9 @@ A run is described by a spec, a plain dict: ``study``, ``label`` (the variant, e
 optimizer, batch_size (None: full batch), init, epochs, epsilon). ``run(spec)`` trains with
 ``nn.MLP``, the optimizers and ``train.fit`` and returns the run's results.json object. It trains
 compiled (``fit(..., compiled=True)``): the same losses and weights as eager mode, bit for bit,
-in about three quarters of the time. All of a
-run's randomness comes from its seed (``seeded_streams``: the linear data, the weights and the
-shuffling), never from process state, so runs can go to any process in any order.
+in about three quarters of the time. All of a run's randomness comes from its seed
+(``seeded_streams``: the linear data, the weights and the shuffling), never from process state,
+so runs can go to any process in any order.
 """
 
 import json

@@ -276,10 +276,8 @@ class Log(Op):
 # above ~88.72): its inputs are capped below that.
 EXP_LIMIT = {np.dtype(np.float64): np.array(709.0, np.float64),
              np.dtype(np.float32): np.array(88.0, np.float32)}
-ONE = {np.dtype(np.float64): np.array(1.0, np.float64),
-       np.dtype(np.float32): np.array(1.0, np.float32)}
-ZERO = {np.dtype(np.float64): np.array(0.0, np.float64),
-        np.dtype(np.float32): np.array(0.0, np.float32)}
+ONE = {dtype: np.array(1.0, dtype) for dtype in EXP_LIMIT}
+ZERO = {dtype: np.array(0.0, dtype) for dtype in EXP_LIMIT}
 
 
 def sigmoid(a):
