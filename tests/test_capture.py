@@ -4,6 +4,9 @@ Tolerance: replay calls the same ops in the same order, so losses, gradients and
 compared exactly (the issue asks for 1e-12; equality is what a replay gives).
 """
 
+import re
+import traceback
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -115,6 +118,56 @@ def test_every_op_replays_like_eager_mode(name, form, data):
     assert replayed.item() == expected.item()
     for got, t in zip(replayed_grads, tensors, strict=True):
         np.testing.assert_array_equal(got, t.grad)
+
+
+def test_source_shows_the_code_each_call_runs():
+    x, y = data.generate_linear(100, rng=0)
+    model = nn.MLP(2, (10, 10), 1, rng=3)
+    step = tinygrad_lab.compile(lambda inputs, labels: nn.binary_cross_entropy(model(inputs),
+                                                                                labels))
+    assert step.source.startswith("# nothing recorded yet")
+    step(x, y)
+    source = step.source
+    assert "# arguments: v0 (100, 2) float64, v1 (100, 1) float64" in source
+    assert source.count("MatMul.forward(") == 3 and source.count("Sigmoid.forward(") == 3
+    assert ", 1e-12, 0.999999999999)" in source  # clip's bounds, written as numbers
+    assert source.count("MatMul.backward(") == 3 and source.count("._accumulate_grad(") == 3
+    # mean, neg and add pass on gradients that do not change: worked out once, when recorded
+    assert "Mean.backward" not in source and "Add.backward" not in source
+    step(x[:10], y[:10])  # a new shape of arguments: a second function
+    assert source in step.source and "# arguments: v0 (10, 2) float64" in step.source
+
+
+def test_gradients_from_two_inputs_of_one_op_and_one_known_when_recorded_add_up():
+    w = Tensor([1.0, -2.0, 0.5], requires_grad=True)
+
+    def loss_fn():
+        h = w * 2.0
+        return (h * h).sum() + (h + 1.0).sum()  # h's gradient: 2h twice, and ones known now
+
+    step = tinygrad_lab.compile(loss_fn)
+    step()
+    assert re.search(r"g(\d+) = k\1 \+ input_grads\[0\]\n    g\1 = g\1 \+ input_grads\[1\]",
+                     step.source)
+    w.data[...] = [3.0, 0.25, -1.0]
+    w.grad = None
+    replayed = step()
+    replayed_grad = w.grad
+    w.grad = None
+    expected = loss_fn()
+    expected.backward()
+    assert replayed.item() == expected.item()
+    np.testing.assert_array_equal(replayed_grad, w.grad)
+
+
+def test_a_traceback_through_a_replay_shows_its_line():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    step = tinygrad_lab.compile(lambda: (w * w).sum())
+    step()
+    w.data = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError) as caught:
+        step()
+    assert "wrong_shape(v" in "".join(traceback.format_exception(caught.value))
 
 
 def test_a_function_may_return_other_tensors_after_the_loss():

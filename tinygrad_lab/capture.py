@@ -2,10 +2,11 @@
 
 In eager mode each step makes a fresh graph of Tensors and walks it in backward. A training
 step makes the same graph every time, though. ``compile`` runs ``loss_fn`` eagerly once while
-recording each op it applies, in order (the tape), and from then on replays that list on plain
-NumPy arrays, forward and then backward: no Tensor is made and no graph is walked. Values that
-depend only on constants (``1 - labels``, say) are computed once, when the tape is recorded.
-The ops are the same ``ops.OPS`` entries eager mode calls, so the gradients are the same.
+recording each op it applies, in order (the tape). It writes the tape out as a Python function
+of plain NumPy arrays, one line per op, forward and then backward (``.source`` shows it), and
+from then on calls that: no Tensor is made and no graph is walked. Values that depend only on
+constants (``1 - labels``, say) are computed once, when the tape is recorded. The lines call the
+same ``ops.OPS`` entries that eager mode calls, so the gradients are the same.
 
 The rule that makes a replay right: ``loss_fn`` applies the same ops, to values of the same
 shapes, on every call. What changes between calls must reach it as an argument, or be a
@@ -13,6 +14,11 @@ parameter (a tensor that requires grad) whose ``.data`` is updated, as optimizer
 parameters are the Tensor objects the recording met. Arrays the function makes outside the
 engine (with NumPy, or with ``Tensor(...)``) keep the values they had when the tape was recorded.
 """
+
+import builtins
+import itertools
+import linecache
+import math
 
 import numpy as np
 
@@ -58,6 +64,16 @@ class CompiledLoss:
             return result
         return replay.run(arrays)
 
+    @property
+    def source(self):
+        """The Python code that a call replays, forward then backward, one line per op.
+
+        One function per shape of the arguments recorded so far; ``print(step.source)``.
+        """
+        if not self.replays:
+            return "# nothing recorded yet: call the compiled function once\n"
+        return "\n".join(replay.source for replay in self.replays.values())
+
     def __repr__(self):
         name = getattr(self.loss_fn, "__qualname__", repr(self.loss_fn))
         return f"CompiledLoss({name}, {len(self.replays)} recorded)"
@@ -102,12 +118,13 @@ class _Replay:
 
     ``values`` holds, per slot, the array known when the tape was recorded (a constant), or
     None for what each call fills in: the arguments, the parameters' ``.data``, and the outputs
-    of the ops that depend on them. ``forward`` lists those ops as (op, params, first input
-    slot, second input slot or None, output slot). ``backward`` lists, newest first, the ops
-    each call takes a gradient through, as (op, output slot, which inputs need a gradient,
-    index of the op in ``forward``, receivers); a receiver is (index among the op's inputs,
-    slot, the parameter Tensor there or None). ``grads`` holds the gradients known now, and
-    ``output_slots`` the slots of what the function returned, the loss first.
+    of the ops that depend on them. ``forward`` lists those ops as (op, params, input slots,
+    output slot, whether the output is 0-d). ``backward`` lists, newest first, the ops each
+    call takes a gradient through, as (op, output slot, which inputs need a gradient, index of
+    the op in ``forward``, receivers); a receiver is (index among the op's inputs, slot, the
+    parameter Tensor there or None). ``grads`` holds the gradients known now, and
+    ``output_slots`` the slots of what the function returned, the loss first. ``source`` is
+    all that written out as the function ``replay``, which each call runs.
     """
 
     def __init__(self, tape, inputs, outputs, returns_tuple):
@@ -130,8 +147,7 @@ class _Replay:
                 slot_of[id(out)] = self._new_slot(out.data)  # a constant: computed once, now
                 continue
             slot_of[id(out)] = output = self._new_slot(None)
-            second = slots[1] if len(slots) == 2 else None
-            self.forward.append((op, params, slots[0], second, output))
+            self.forward.append((op, params, tuple(slots), output, out.data.ndim == 0))
             if out._op is not None:  # the op recorded a gradient
                 needs = tuple(arg.requires_grad for arg in args)
                 recorded.append((op, slots, output, needs, len(self.forward) - 1, out._saved))
@@ -155,6 +171,7 @@ class _Replay:
         self.backward, self.grads = self._plan_backward(recorded, loss.data)
         # Arrays every call shares: a .grad must get a copy of them, never them.
         self.shared = {id(grad) for grad in self.grads if grad is not None}
+        self.source, self.replay = self._generate([t.data for t in inputs])
 
     def _new_slot(self, value):
         self.values.append(value)
@@ -203,41 +220,89 @@ class _Replay:
             grads[slot] = grad
         return steps, grads
 
+    def _generate(self, argument_arrays):
+        """The source of ``replay(arrays)``, the function each call runs, and that function.
+
+        The tape becomes straight-line Python, one line per op, as one would write it by hand:
+        that spares a loop over the tape and a table of values per call, which cost about as
+        much as the small ops themselves. Names say what a value is: ``v`` values and ``g``
+        their gradients (by slot), ``s`` what an op's forward saved for its backward (by op
+        number), ``p`` the parameters, ``k`` the gradients known when the tape was recorded.
+        """
+        namespace = {"asarray": np.asarray, "shared": self.shared, "wrong_shape": _wrong_shape}
+        body = self._forward_source(namespace) + self._backward_source(namespace)
+        returned = ", ".join(self._value(namespace, slot) for slot in self.output_slots)
+        described = [f"v{slot} {array.shape} {array.dtype}"
+                     for slot, array in zip(self.argument_slots, argument_arrays, strict=True)]
+        recorded = [name for name in namespace if name[0] in "vk"]  # v.., k..: arrays
+        source = "\n".join([
+            f"# arguments: {', '.join(described) or 'none'}",
+            f"# parameters: {', '.join(f'p{slot}' for slot, _, _ in self.parameters)}",
+            f"# arrays known when recorded: {', '.join(recorded) or 'none'}",
+            "def replay(arrays):", *body, f"    return [{returned}]", ""])
+        filename = f"<tinygrad_lab.compile replay {next(_REPLAY_NUMBERS)}>"
+        # Registered as a file's lines, so that a traceback through replay shows its code.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(builtins.compile(source, filename, "exec"), namespace)
+        return source, namespace["replay"]
+
+    def _value(self, namespace, slot):
+        """The name of the value in ``slot``, put in ``namespace`` if it is known now."""
+        if self.values[slot] is not None:
+            namespace[f"v{slot}"] = self.values[slot]
+        return f"v{slot}"
+
+    def _forward_source(self, namespace):
+        lines = [f"    v{slot} = arrays[{index}]" for index, slot in enumerate(self.argument_slots)]
+        for slot, parameter, shape in self.parameters:
+            namespace[f"p{slot}"] = parameter
+            lines += [f"    v{slot} = p{slot}.data",
+                      f"    if v{slot}.shape != {shape!r}:",
+                      f"        wrong_shape(v{slot}.shape, {shape!r})"]
+        kept = {step for _, _, _, step, _ in self.backward}
+        for step, (op, params, inputs, output, zero_d) in enumerate(self.forward):
+            namespace[op.__name__] = op
+            arguments = [self._value(namespace, slot) for slot in inputs]
+            for index, param in enumerate(params):
+                literal = _literal(param)
+                if literal is None:
+                    literal = f"param{step}_{index}"
+                    namespace[literal] = param
+                arguments.append(literal)
+            saved = f"s{step}" if step in kept else "_"
+            lines.append(f"    v{output}, {saved} = {op.__name__}.forward({', '.join(arguments)})")
+            if zero_d:  # NumPy gives a 0-d result as a scalar; eager mode keeps arrays
+                lines.append(f"    v{output} = asarray(v{output})")
+        return lines
+
+    def _backward_source(self, namespace):
+        def known(slot):
+            namespace[f"k{slot}"] = self.grads[slot]
+            return f"k{slot}"
+
+        lines = ["    stored = shared.copy()  # ids of the arrays that no two .grads may share"]
+        named = set()  # the slots whose gradient has a name in the function
+        for op, output, needs, step, receivers in self.backward:
+            grad = f"g{output}" if output in named else known(output)
+            lines.append(f"    input_grads = {op.__name__}.backward({grad}, s{step}, {needs!r})")
+            for index, slot, leaf in receivers:
+                if leaf is not None:
+                    lines.append(f"    p{slot}._accumulate_grad(input_grads[{index}], stored)")
+                    continue
+                if slot in named:
+                    earlier = f"g{slot} + "
+                elif self.grads[slot] is not None:  # a part known when recorded, and this one
+                    earlier = f"{known(slot)} + "
+                else:
+                    earlier = ""
+                lines.append(f"    g{slot} = {earlier}input_grads[{index}]")
+                named.add(slot)
+        return lines
+
     def run(self, arrays):
         """Forward and backward on ``arrays``: what the function returns (Tensors outside the
         graph); the gradients go into the parameters' ``.grad``."""
-        values = self.values.copy()
-        for slot, array in zip(self.argument_slots, arrays):  # noqa: B905 (same signature)
-            values[slot] = array
-        for slot, parameter, shape in self.parameters:
-            if parameter.data.shape != shape:
-                raise ValueError(f"compile: a parameter now has shape {parameter.data.shape}, "
-                                 f"not {shape} as when the function was recorded")
-            values[slot] = parameter.data
-        saved = []
-        for op, params, first, second, output in self.forward:
-            if second is not None:
-                out, keep = op.forward(values[first], values[second])
-            elif params:
-                out, keep = op.forward(values[first], *params)
-            else:
-                out, keep = op.forward(values[first])
-            values[output] = out if type(out) is np.ndarray else np.asarray(out)  # as eager does
-            saved.append(keep)
-
-        grads = self.grads.copy()
-        stored = self.shared.copy()  # as in eager backward: no two .grads share an array
-        for op, output, needs, step, receivers in self.backward:
-            input_grads = op.backward(grads[output], saved[step], needs)
-            for index, slot, leaf in receivers:
-                grad = input_grads[index]
-                if leaf is not None:
-                    leaf._accumulate_grad(grad, stored)
-                elif grads[slot] is None:
-                    grads[slot] = grad
-                else:
-                    grads[slot] = grads[slot] + grad
-        return self.returned([values[slot] for slot in self.output_slots])
+        return self.returned(self.replay(arrays))
 
     def returned(self, arrays):
         """What a call returns: ``arrays``, one per output, as Tensors outside the graph."""
@@ -245,6 +310,23 @@ class _Replay:
         results = [Tensor._make(array if self.values[slot] is None else array.copy())
                    for slot, array in zip(self.output_slots, arrays)]  # noqa: B905 (one each)
         return tuple(results) if self.returns_tuple else results[0]
+
+
+_REPLAY_NUMBERS = itertools.count(1)
+
+
+def _literal(value):
+    """``value`` as Python source, if it is a plain number, None, or a tuple of ints (a shape)."""
+    if type(value) in (bool, int, type(None)) or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    if type(value) is tuple and all(type(item) is int for item in value):
+        return repr(value)
+    return None
+
+
+def _wrong_shape(now, recorded):
+    raise ValueError(f"compile: a parameter now has shape {now}, not {recorded} as when the "
+                     "function was recorded")
 
 
 def _holds_new_arrays(saved, constants):
