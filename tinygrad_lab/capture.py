@@ -107,10 +107,9 @@ def _record(loss_fn, arrays):
         kinds = ", ".join(type(output).__name__ for output in outputs)
         raise TypeError(f"compile: the function must return a Tensor (the loss) or a tuple of "
                         f"Tensors starting with the loss, got {kinds or 'an empty tuple'}")
-    # _Replay checks the tape before backward changes any .grad.
+    # _Replay checks the tape before any .grad changes; then this call is its first run.
     replay = _Replay(tape, inputs, outputs, isinstance(result, tuple))
-    outputs[0].backward()
-    return replay.returned([output.data for output in outputs]), replay
+    return replay.run(arrays), replay
 
 
 class _Replay:
@@ -124,7 +123,7 @@ class _Replay:
     the op in ``forward``, receivers); a receiver is (index among the op's inputs, slot, the
     parameter Tensor there or None). ``grads`` holds the gradients known now, and
     ``output_slots`` the slots of what the function returned, the loss first. ``source`` is
-    all that written out as the function ``replay``, which each call runs.
+    all that written out as the function ``replay``; ``run`` is that function.
     """
 
     def __init__(self, tape, inputs, outputs, returns_tuple):
@@ -171,7 +170,7 @@ class _Replay:
         self.backward, self.grads = self._plan_backward(recorded, loss.data)
         # Arrays every call shares: a .grad must get a copy of them, never them.
         self.shared = {id(grad) for grad in self.grads if grad is not None}
-        self.source, self.replay = self._generate([t.data for t in inputs])
+        self.source, self.run = self._generate([t.data for t in inputs])
 
     def _new_slot(self, value):
         self.values.append(value)
@@ -223,15 +222,24 @@ class _Replay:
     def _generate(self, argument_arrays):
         """The source of ``replay(arrays)``, the function each call runs, and that function.
 
+        ``replay`` runs forward and backward on ``arrays`` (one per argument), puts the
+        gradients into the parameters' ``.grad``, and returns what the function returns, as
+        Tensors outside the graph.
+
         The tape becomes straight-line Python, one line per op, as one would write it by hand:
         that spares a loop over the tape and a table of values per call, which cost about as
         much as the small ops themselves. Names say what a value is: ``v`` values and ``g``
         their gradients (by slot), ``s`` what an op's forward saved for its backward (by op
         number), ``p`` the parameters, ``k`` the gradients known when the tape was recorded.
         """
-        namespace = {"asarray": np.asarray, "shared": self.shared, "wrong_shape": _wrong_shape}
+        namespace = {"asarray": np.asarray, "make": Tensor._make, "shared": self.shared,
+                     "wrong_shape": _wrong_shape}
         body = self._forward_source(namespace) + self._backward_source(namespace)
-        returned = ", ".join(self._value(namespace, slot) for slot in self.output_slots)
+        # What a call returns, as Tensors outside the graph; a value known when recorded is a
+        # constant of the replay, so the caller gets a copy of it.
+        made = [f"make({self._value(namespace, slot)}"
+                f"{'' if self.values[slot] is None else '.copy()'})" for slot in self.output_slots]
+        returned = f"({', '.join(made)},)" if self.returns_tuple else made[0]
         described = [f"v{slot} {array.shape} {array.dtype}"
                      for slot, array in zip(self.argument_slots, argument_arrays, strict=True)]
         recorded = [name for name in namespace if name[0] in "vk"]  # v.., k..: arrays
@@ -239,7 +247,7 @@ class _Replay:
             f"# arguments: {', '.join(described) or 'none'}",
             f"# parameters: {', '.join(f'p{slot}' for slot, _, _ in self.parameters)}",
             f"# arrays known when recorded: {', '.join(recorded) or 'none'}",
-            "def replay(arrays):", *body, f"    return [{returned}]", ""])
+            "def replay(arrays):", *body, f"    return {returned}", ""])
         filename = f"<tinygrad_lab.compile replay {next(_REPLAY_NUMBERS)}>"
         # Registered as a file's lines, so that a traceback through replay shows its code.
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -298,18 +306,6 @@ class _Replay:
                 lines.append(f"    g{slot} = {earlier}input_grads[{index}]")
                 named.add(slot)
         return lines
-
-    def run(self, arrays):
-        """Forward and backward on ``arrays``: what the function returns (Tensors outside the
-        graph); the gradients go into the parameters' ``.grad``."""
-        return self.returned(self.replay(arrays))
-
-    def returned(self, arrays):
-        """What a call returns: ``arrays``, one per output, as Tensors outside the graph."""
-        # An output known when recorded is a constant of the replay: the caller gets a copy.
-        results = [Tensor._make(array if self.values[slot] is None else array.copy())
-                   for slot, array in zip(self.output_slots, arrays)]  # noqa: B905 (one each)
-        return tuple(results) if self.returns_tuple else results[0]
 
 
 _REPLAY_NUMBERS = itertools.count(1)
