@@ -269,7 +269,8 @@ class _Replay:
                       f"        wrong_shape(v{slot}.shape, {shape!r})"]
         kept = {step for _, _, _, step, _ in self.backward}
         for step, (op, params, inputs, output, zero_d) in enumerate(self.forward):
-            namespace[op.__name__] = op
+            namespace[f"{op.name}_forward"] = op.forward
+            namespace[f"{op.name}_backward"] = op.backward
             arguments = [self._value(namespace, slot) for slot in inputs]
             for index, param in enumerate(params):
                 literal = _literal(param)
@@ -278,7 +279,7 @@ class _Replay:
                     namespace[literal] = param
                 arguments.append(literal)
             saved = f"s{step}" if step in kept else "_"
-            lines.append(f"    v{output}, {saved} = {op.__name__}.forward({', '.join(arguments)})")
+            lines.append(f"    v{output}, {saved} = {op.name}_forward({', '.join(arguments)})")
             if zero_d:  # NumPy gives a 0-d result as a scalar; eager mode keeps arrays
                 lines.append(f"    v{output} = asarray(v{output})")
         return lines
@@ -292,19 +293,23 @@ class _Replay:
         named = set()  # the slots whose gradient has a name in the function
         for op, output, needs, step, receivers in self.backward:
             grad = f"g{output}" if output in named else known(output)
-            lines.append(f"    input_grads = {op.__name__}.backward({grad}, s{step}, {needs!r})")
+            targets = ["_"] * len(needs)  # one per input; _ for those that need no gradient
+            then = []
             for index, slot, leaf in receivers:
-                if leaf is not None:
-                    lines.append(f"    p{slot}._accumulate_grad(input_grads[{index}], stored)")
+                if leaf is None and slot not in named and self.grads[slot] is None:
+                    targets[index] = f"g{slot}"  # the first part of that gradient
+                    named.add(slot)
                     continue
-                if slot in named:
-                    earlier = f"g{slot} + "
-                elif self.grads[slot] is not None:  # a part known when recorded, and this one
-                    earlier = f"{known(slot)} + "
-                else:
-                    earlier = ""
-                lines.append(f"    g{slot} = {earlier}input_grads[{index}]")
-                named.add(slot)
+                targets[index] = f"grad{index}"
+                if leaf is not None:
+                    then.append(f"    p{slot}._accumulate_grad(grad{index}, stored)")
+                else:  # a part after one from another op, or after one known when recorded
+                    then.append(f"    g{slot} = {f'g{slot}' if slot in named else known(slot)}"
+                                f" + grad{index}")
+                    named.add(slot)
+            lines.append(f"    [{', '.join(targets)}] = {op.name}_backward({grad}, s{step}, "
+                         f"{needs!r})")
+            lines += then
         return lines
 
 
