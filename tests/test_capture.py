@@ -103,7 +103,12 @@ def test_every_op_replays_like_eager_mode(name, form, data):
     def loss_fn():
         return (form.fn(*inputs, **params) * weights).sum()
 
-    tensors = [t for t in inputs if isinstance(t, Tensor)]  # arrays and numbers are constants
+    # arrays and numbers are constants
+    assert_replays_like_eager_mode(loss_fn, [t for t in inputs if isinstance(t, Tensor)])
+
+
+def assert_replays_like_eager_mode(loss_fn, tensors):
+    """Record ``loss_fn``, give ``tensors`` new values, then compare a replay with eager mode."""
     step = tinygrad_lab.compile(loss_fn)
     step()
     for t in tensors:  # new values in the same domain (same signs, still positive, ...)
@@ -118,6 +123,42 @@ def test_every_op_replays_like_eager_mode(name, form, data):
     assert replayed.item() == expected.item()
     for got, t in zip(replayed_grads, tensors, strict=True):
         np.testing.assert_array_equal(got, t.grad)
+    return step
+
+
+GRAPH_OPS = {  # what a random graph does with two tensors of its pool (some use only the first)
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "tanh": lambda a, b: a.tanh(),
+    "sigmoid": lambda a, b: a.sigmoid(),
+    "neg": lambda a, b: -a,
+    "plus one": lambda a, b: a + 1.0,  # a gradient known when recorded, if the rest is
+    "mean times": lambda a, b: a.mean() * b,  # through a 0-d value, broadcast back
+}
+
+
+@given(plan=st.lists(st.tuples(st.sampled_from(sorted(GRAPH_OPS)), st.integers(0, 50),
+                                st.integers(0, 50)), min_size=1, max_size=8),
+       seed=st.integers(0, 2**32 - 1))
+def test_random_graphs_replay_like_eager_mode(plan, seed):
+    """Tensors used by several ops, gradients that broadcast, parts of a gradient known when
+    recorded: a replay adds up a gradient's parts in the order eager mode does."""
+    rng = np.random.default_rng(seed)  # values that round differently when summed otherwise
+    w = Tensor(rng.normal(size=16), requires_grad=True)
+    v = Tensor(rng.normal(size=(4, 16)), requires_grad=True)
+    c = Tensor(rng.normal(size=(4, 1)))  # a constant
+
+    def loss_fn():
+        pool = [w, v, c]
+        for name, first, second in plan:
+            pool.append(GRAPH_OPS[name](pool[first % len(pool)], pool[second % len(pool)]))
+        loss = w.sum()  # so that the loss always requires grad
+        for made in pool[3:]:  # every value made is used again, by the loss at least
+            loss = loss + made.sum()
+        return loss
+
+    assert_replays_like_eager_mode(loss_fn, [w, v])
 
 
 def test_source_shows_the_code_each_call_runs():
@@ -145,19 +186,22 @@ def test_gradients_from_two_inputs_of_one_op_and_one_known_when_recorded_add_up(
         h = w * 2.0
         return (h * h).sum() + (h + 1.0).sum()  # h's gradient: 2h twice, and ones known now
 
-    step = tinygrad_lab.compile(loss_fn)
-    step()
+    step = assert_replays_like_eager_mode(loss_fn, [w])
     assert re.search(r"\[grad0, grad1\] = mul_backward\(.*\n    g(\d+) = k\1 \+ grad0\n"
                      r"    g\1 = g\1 \+ grad1\n", step.source)
-    w.data[...] = [3.0, 0.25, -1.0]
-    w.grad = None
-    replayed = step()
-    replayed_grad = w.grad
-    w.grad = None
-    expected = loss_fn()
-    expected.backward()
-    assert replayed.item() == expected.item()
-    np.testing.assert_array_equal(replayed_grad, w.grad)
+
+
+def test_a_part_known_when_recorded_is_added_in_eager_modes_order():
+    # Eager mode adds h's gradient parts newest op first: 2h and 2h from h * h, then the ones
+    # from h + 1. Folding the ones in first would round differently: (1 + a) + b != (a + b) + 1.
+    w = Tensor(np.random.default_rng(0).normal(size=50), requires_grad=True)
+
+    def loss_fn():
+        h = w * 0.7
+        return (h + 1.0).mean() + (h * h).sum()
+
+    step = assert_replays_like_eager_mode(loss_fn, [w])
+    assert "add_backward" in step.source  # the ones are added on each call, after the rest
 
 
 def test_a_traceback_through_a_replay_shows_its_line():

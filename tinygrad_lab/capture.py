@@ -192,7 +192,10 @@ class _Replay:
 
         An op's backward is run once, here, when the gradient it receives is known now and
         what it saved holds no array that a call computes anew (a ``-``, a mean, a sum: they
-        read only shapes). Ops no gradient reaches from the loss are left out.
+        read only shapes). Ops no gradient reaches from the loss are left out. The parts of a
+        gradient are added up in the order eager mode adds them, so that the sums are the same
+        to the last bit: a part known now is added here only while no part computed on each
+        call has come before it; after one has, the op that sends it runs on each call too.
         """
         constants = {id(value) for value in self.values if value is not None}
         parameter_at = {slot: parameter for slot, parameter, _ in self.parameters}
@@ -206,7 +209,7 @@ class _Replay:
                               for index, (slot, need) in enumerate(zip(inputs, needs, strict=True))
                               if need)
             if (output in varying or _holds_new_arrays(saved, constants)
-                    or any(leaf is not None for _, _, leaf in receivers)):
+                    or any(leaf is not None or slot in varying for _, slot, leaf in receivers)):
                 steps.append((op, output, needs, step, receivers))
                 varying.update(slot for _, slot, _ in receivers)
                 continue
@@ -268,6 +271,7 @@ class _Replay:
                       f"    if v{slot}.shape != {shape!r}:",
                       f"        wrong_shape(v{slot}.shape, {shape!r})"]
         kept = {step for _, _, _, step, _ in self.backward}
+        consumed = {slot for _, _, inputs, _, _ in self.forward for slot in inputs}
         for step, (op, params, inputs, output, zero_d) in enumerate(self.forward):
             namespace[f"{op.name}_forward"] = op.forward
             namespace[f"{op.name}_backward"] = op.backward
@@ -280,7 +284,8 @@ class _Replay:
                 arguments.append(literal)
             saved = f"s{step}" if step in kept else "_"
             lines.append(f"    v{output}, {saved} = {op.name}_forward({', '.join(arguments)})")
-            if zero_d:  # NumPy gives a 0-d result as a scalar; eager mode keeps arrays
+            if zero_d and output in consumed:  # NumPy gives a 0-d result as a scalar, where
+                # eager mode keeps an array (as make() does with what replay returns)
                 lines.append(f"    v{output} = asarray(v{output})")
         return lines
 
