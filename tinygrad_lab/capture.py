@@ -19,6 +19,7 @@ import builtins
 import itertools
 import linecache
 import math
+import weakref
 
 import numpy as np
 
@@ -252,8 +253,10 @@ class _Replay:
             f"# arrays known when recorded: {', '.join(recorded) or 'none'}",
             "def replay(arrays):", *body, f"    return {returned}", ""])
         filename = f"<tinygrad_lab.compile replay {next(_REPLAY_NUMBERS)}>"
-        # Registered as a file's lines, so that a traceback through replay shows its code.
+        # Registered as a file's lines, so that a traceback through replay shows its code,
+        # for as long as this replay lives.
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        weakref.finalize(self, linecache.cache.pop, filename, None)
         exec(builtins.compile(source, filename, "exec"), namespace)
         return source, namespace["replay"]
 
