@@ -9,9 +9,11 @@ the versions side by side: it extracts each revision's ``tinygrad_lab`` with ``g
 into a temporary directory, under a package name of its own, and times its step (bench_step.py's
 engine stepper, through that version's public API) in turns with the working tree's and with
 the hand-written NumPy step. Per round it takes each version's ratio to NumPy minus the working
-tree's, and prints the median of those differences.
+tree's, and prints the median of those differences. With --compiled, it times each version's
+step recorded by ``compile`` (bench_step.py's compiled stepper) instead.
 
-    python benchmarks/bench_compare.py REV [REV ...] [--case lab|xor] [--rounds N] [--quick]
+    python benchmarks/bench_compare.py REV [REV ...] [--case lab|xor] [--compiled] [--rounds N]
+                                       [--quick]
 
 REV is anything git understands (HEAD, HEAD~3, a tag, a commit). The working tree is the
 checkout this script sits in, with its uncommitted changes.
@@ -28,7 +30,6 @@ import tarfile
 import tempfile
 
 import bench_step
-import numpy as np
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = {"lab": bench_step.CASES[0], "xor": bench_step.CASES[1]}
@@ -65,6 +66,8 @@ def main():
     parser.add_argument("revisions", nargs="+", metavar="REV", help="git revisions to compare")
     parser.add_argument("--case", choices=sorted(CASES), default="lab",
                         help="which of bench_step.py's small cases to time (default: lab)")
+    parser.add_argument("--compiled", action="store_true",
+                        help="time the step recorded by tinygrad_lab.compile, not eager mode")
     parser.add_argument("--rounds", type=int, default=None,
                         help="alternating rounds (default 21; 3 with --quick)")
     parser.add_argument("--quick", action="store_true", help="fewer steps and rounds (seconds)")
@@ -73,7 +76,8 @@ def main():
     bench_step.keep_freed_memory()
 
     name, samples, hidden = CASES[args.case]
-    contenders = {"numpy": bench_step.numpy_stepper, "working tree": bench_step.engine_stepper}
+    make_stepper = bench_step.compiled_stepper if args.compiled else bench_step.engine_stepper
+    contenders = {"numpy": bench_step.numpy_stepper, "working tree": make_stepper}
     with tempfile.TemporaryDirectory() as directory:
         sys.path.insert(0, directory)
         for revision in args.revisions:
@@ -84,7 +88,7 @@ def main():
             label = f"{revision} ({commit[:7]})"
 
             def stepper(x, y, weights, lib=lib):
-                return bench_step.engine_stepper(x, y, weights, np.float64, lib)
+                return make_stepper(x, y, weights, lib=lib)
 
             try:  # one step now, so that a version without the lab's API fails before timing
                 stepper(*bench_step.case_data(samples, hidden))()
@@ -95,15 +99,16 @@ def main():
             contenders[label] = stepper
         result = bench_step.run_case(name, samples, hidden, rounds, args.quick, contenders)
 
-    print(f"{name}: {rounds} alternating rounds of {result['steps']} steps; medians; per round, "
-          "each version's ratio to NumPy minus the working tree's")
-    print(f"{'version':<28} {'engine us':>10} {'engine/numpy':>13} {'change':>8}")
+    mode = "compiled" if args.compiled else "engine"
+    print(f"{name}, {mode}: {rounds} alternating rounds of {result['steps']} steps; medians; per "
+          "round, each version's ratio to NumPy minus the working tree's")
+    print(f"{'version':<28} {mode + ' us':>11} {mode + '/numpy':>14} {'change':>8}")
     ours = result["round_ratios"]["working tree"]
-    print(f"{'numpy':<28} {result['median_us']['numpy']:>10.1f}")
+    print(f"{'numpy':<28} {result['median_us']['numpy']:>11.1f}")
     for label, ratios in result["round_ratios"].items():
         change = statistics.median(r - o for r, o in zip(ratios, ours, strict=True))
         shown = "" if label == "working tree" else f"{change:>+8.3f}"
-        print(f"{label:<28} {result['median_us'][label]:>10.1f} {result['ratio'][label]:>12.2f}x"
+        print(f"{label:<28} {result['median_us'][label]:>11.1f} {result['ratio'][label]:>13.2f}x"
               f" {shown}".rstrip())
 
 

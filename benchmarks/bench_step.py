@@ -37,8 +37,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import tinygrad_lab  # noqa: E402
-from tinygrad_lab import data, nn  # noqa: E402
-from tinygrad_lab.tensor import Tensor  # noqa: E402
+from tinygrad_lab import data  # noqa: E402
 
 LEARNING_RATE = 0.1
 EPS = 1e-12
@@ -87,11 +86,11 @@ def engine_stepper(x, y, weights, dtype=np.float64, lib=tinygrad_lab):
     return step
 
 
-def compiled_stepper(x, y, weights):
-    """The engine's step with forward and backward recorded once by ``tinygrad_lab.compile``."""
-    model, optimizer = engine_model(weights, np.float64)
-    inputs = Tensor(x)
-    forward_backward = tinygrad_lab.compile(lambda: nn.binary_cross_entropy(model(inputs), y))
+def compiled_stepper(x, y, weights, lib=tinygrad_lab):
+    """The engine's step with forward and backward recorded once by ``compile``, from ``lib``."""
+    model, optimizer = engine_model(weights, np.float64, lib)
+    inputs = lib.Tensor(x)
+    forward_backward = lib.compile(lambda: lib.nn.binary_cross_entropy(model(inputs), y))
 
     def step():
         optimizer.zero_grad()

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 NUMBER = r"[0-9]+\.[0-9]+"
 
@@ -37,8 +39,10 @@ def test_bench_step_quick(tmp_path):
     assert {"numpy", "engine", "compiled"} <= set(results["results"][0]["median_us"])
 
 
-def test_bench_compare_quick():
-    out = run("bench_compare.py", "HEAD", "--quick")
+@pytest.mark.parametrize("mode", [[], ["--compiled"]], ids=["eager", "compiled"])
+def test_bench_compare_quick(mode):
+    out = run("bench_compare.py", "HEAD", "--quick", *mode)
+    assert out.startswith(f"lab n=100 (10,10), {'compiled' if mode else 'engine'}: 3 alternating")
     assert re.search(rf"^working tree\s+{NUMBER}\s+{NUMBER}x$", out, re.M)
     assert re.search(rf"^HEAD \([0-9a-f]{{7}}\)\s+{NUMBER}\s+{NUMBER}x\s+[+-]{NUMBER}$", out,
                      re.M)
