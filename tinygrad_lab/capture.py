@@ -246,7 +246,8 @@ class _Replay:
         returned = f"({', '.join(made)},)" if self.returns_tuple else made[0]
         described = [f"v{slot} {array.shape} {array.dtype}"
                      for slot, array in zip(self.argument_slots, argument_arrays, strict=True)]
-        recorded = [name for name in namespace if name[0] in "vk"]  # v.., k..: arrays
+        recorded = [name for name, value in namespace.items()
+                    if isinstance(value, (np.ndarray, np.generic))]
         source = "\n".join([
             f"# arguments: {', '.join(described) or 'none'}",
             f"# parameters: {', '.join(f'p{slot}' for slot, _, _ in self.parameters)}",
@@ -277,7 +278,6 @@ class _Replay:
         consumed = {slot for _, _, inputs, _, _ in self.forward for slot in inputs}
         for step, (op, params, inputs, output, zero_d) in enumerate(self.forward):
             namespace[f"{op.name}_forward"] = op.forward
-            namespace[f"{op.name}_backward"] = op.backward
             arguments = [self._value(namespace, slot) for slot in inputs]
             for index, param in enumerate(params):
                 literal = _literal(param)
@@ -300,6 +300,7 @@ class _Replay:
         lines = ["    stored = shared.copy()  # ids of the arrays that no two .grads may share"]
         named = set()  # the slots whose gradient has a name in the function
         for op, output, needs, step, receivers in self.backward:
+            namespace[f"{op.name}_backward"] = op.backward
             grad = f"g{output}" if output in named else known(output)
             targets = ["_"] * len(needs)  # one per input; _ for those that need no gradient
             then = []
