@@ -12,9 +12,9 @@ def assert_topological(nodes):
     position = {id(node): i for i, node in enumerate(nodes)}
     assert len(position) == len(nodes)
     for i, node in enumerate(nodes):
-        for parent in node._parents:
+        for parent in node.inputs:
             assert position[id(parent)] < i
-    leaves = [node._op is None for node in nodes]
+    leaves = [node.op is None for node in nodes]
     assert leaves == sorted(leaves, reverse=True)
 
 
@@ -71,7 +71,7 @@ def test_a_chain_deeper_than_the_recursion_limit():
     assert len(nodes) == 100_001
     assert nodes[0] is x and nodes[-1] is y
     pairs = zip(nodes[:-1], nodes[1:], strict=True)
-    assert all(node._parents[0] is previous for previous, node in pairs)
+    assert all(node.inputs[0] is previous for previous, node in pairs)
 
 
 def test_names_and_norms():

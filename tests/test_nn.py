@@ -34,7 +34,7 @@ def graph_ops(root):
         seen.add(id(node))
         if node.grad_fn is not None:
             names.add(node.grad_fn)
-        stack.extend(node._parents)
+        stack.extend(node.inputs)
     return names
 
 

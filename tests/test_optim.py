@@ -135,7 +135,7 @@ def test_updates_in_place_without_a_graph(make):
     for p, array, old in zip(ps, arrays, before, strict=True):
         assert p.data is array  # the same ndarray, changed in place
         assert not np.allclose(p.data, old)
-        assert p.is_leaf and p.grad_fn is None and p._parents == ()
+        assert p.is_leaf and p.grad_fn is None and p.inputs == ()
         assert p.requires_grad
         assert np.array_equal(p.grad, np.ones(p.shape))  # the step leaves the gradient alone
 

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import tinygrad_lab
 
 
@@ -11,6 +13,7 @@ def run(*args):
     return subprocess.run(args, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_version_from_module_and_console_script():
     script = Path(sys.executable).with_name("tinygrad-lab")
     for command in ([sys.executable, "-m", "tinygrad_lab"], [str(script)]):
@@ -21,11 +24,12 @@ def test_version_from_module_and_console_script():
         assert help_result.returncode == 0 and "usage: tinygrad-lab" in help_result.stdout
 
 
+@pytest.mark.slow
 def test_engine_imports_and_works_without_matplotlib():
     # A None entry in sys.modules makes "import matplotlib" fail, as if it were not installed.
     code = ("import io, sys; sys.modules['matplotlib'] = None\n"
             "from tinygrad_lab import Tensor, explain, gradcheck, no_grad, viz\n"
-            "import tinygrad_lab.ops, tinygrad_lab.gradcheck\n"
+            "import tinygrad_lab.engine.ops, tinygrad_lab.engine.gradcheck\n"
             "x = Tensor([1.0, 2.0], requires_grad=True)\n"
             "loss = (x * x).sum()\n"
             "loss.backward()\n"

@@ -90,7 +90,7 @@ def assert_readable_layout(nodes):
         for second in positions[i + 1:]:
             assert not boxes_overlap(first, second), (first, second)
     for node in nodes:
-        for operand, parent in enumerate(node._parents):
+        for operand, parent in enumerate(node.inputs):
             top, bottom = place[id(parent)][1], place[id(node)][1]
             assert top > bottom
             route = bends.get((id(node), operand), [])

@@ -1,10 +1,9 @@
 """tinygrad_lab: a small reverse-mode autograd engine on NumPy, and the backpropagation lab."""
 
 from . import data, nn, optim, viz
-from .capture import CompiledLoss, compile  # noqa: F401 (public, but not in __all__)
+from .engine import (CompiledLoss, GradcheckError, Tensor, compile,  # noqa: F401 (see below)
+                     gradcheck, no_grad, ops)
 from .explain import explain
-from .gradcheck import GradcheckError, gradcheck
-from .tensor import Tensor, no_grad
 from .train import History, accuracy, fit, predict
 
 __version__ = "0.1.0"

@@ -1,13 +1,15 @@
 """``explain(loss)``: the backward pass through a graph, node by node, as a table to follow.
 
-It runs the chain rule itself, the way ``Tensor.backward`` does, so that it can show the gradient
-arriving at every node, intermediates included, without storing any of them in ``.grad``.
+It runs the engine's one backward walk (``backpropagate``, the chain rule ``Tensor.backward``
+runs), keeping the gradient that arrives at every node, intermediates included, instead of
+storing any of them in ``.grad``.
 """
 
 import sys
 
 import numpy as np
 
+from .engine import backpropagate
 from .graph import grad_norm, kind, name_lookup, summarize, topological_order
 
 COLUMNS = (("node", "node"), ("op", "op"), ("shape", "shape"), ("value", "value"),
@@ -30,14 +32,17 @@ def explain(loss, names=None, file=None):
         raise ValueError(f"explain: the loss must have one element, got shape {loss.shape}")
     nodes = topological_order(loss)
     name_of = name_lookup(names)
-    grads = {id(loss): np.ones(loss.shape, dtype=loss.dtype)}
-    rows = Rows()
-    for index in range(len(nodes) - 1, -1, -1):  # each node after every node that uses it
-        node = nodes[index]
-        grad = grads.pop(id(node), None)
-        rows.append(_row(node, index, name_of(node), grad))
-        if node._op is not None:
-            _pass_back(node, grad, grads)
+    seed = np.ones(loss.shape, dtype=loss.dtype)
+    grads = {id(loss): seed}
+
+    def keep(node, grad):
+        grads[id(node)] = grad
+
+    if loss.requires_grad:
+        backpropagate(loss, seed, keep, visit=keep)
+    # Reversed, the topological order is the walk's: each node after every node that uses it.
+    rows = Rows(_row(node, index, name_of(node), grads.get(id(node)))
+                for index, node in reversed(list(enumerate(nodes))))
     _print_table(rows, sys.stdout if file is None else file)
     return rows
 
@@ -53,22 +58,12 @@ class Rows(list):
         return f"<{len(self)} rows of explain, from {self[0]['node']} ({self[0]['op']}) down>"
 
 
-def _pass_back(node, grad, grads):
-    """Add what ``node``'s op passes to each operand that needs a gradient into ``grads``."""
-    needs = tuple(parent.requires_grad for parent in node._parents)
-    passed = node._op.backward(grad, node._saved, needs)
-    for parent, parent_grad in zip(node._parents, passed, strict=True):
-        if parent_grad is not None:
-            previous = grads.get(id(parent))
-            grads[id(parent)] = parent_grad if previous is None else previous + parent_grad
-
-
 def _row(node, index, name, grad):
-    leaf = node._op is None
+    leaf = node.op is None
     return {"index": index, "node": f"#{index}" + (f" {name}" if name else ""),
-            "op": "leaf" if leaf else node._op.name, "shape": node.shape,
+            "op": "leaf" if leaf else node.op.name, "shape": node.shape,
             "value": summarize(node.data),
-            "rule": LEAF_RULES[kind(node)] if leaf else node._op.rule,
+            "rule": LEAF_RULES[kind(node)] if leaf else node.op.rule,
             "grad": grad, "grad_norm": grad_norm(grad)}
 
 

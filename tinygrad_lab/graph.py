@@ -1,48 +1,18 @@
-"""The graph behind a Tensor, walked once for everything that shows it: ``viz`` and ``explain``.
+"""What the tools that show a graph (``viz``, ``explain``) say about its nodes.
 
-Nodes are numbered by their place in ``topological_order``, so ``#7`` names the same tensor in the
-DOT text, the drawing and the explain table.
+Nodes are numbered by their place in the engine's ``topological_order``, so ``#7`` names the same
+tensor in the DOT text, the drawing and the explain table.
 """
 
 import numpy as np
 
-
-def topological_order(root):
-    """Every tensor of the graph that produced ``root``, each once, inputs before their users.
-
-    The leaves come first, in the order the ops below first use them, then the ops in the order
-    they were applied (depth first, operands left to right), ending with ``root``; reversed, the
-    list is an order for the backward pass with the leaves last. The walk is iterative, so a graph
-    of any depth is fine.
-    """
-    if root._op is None:
-        return [root]
-    ops = []
-    seen = {id(root)}
-    stack = [(root, iter(root._parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent._op is not None and id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:  # every operand of ``node`` is placed: so is ``node``
-            stack.pop()
-            ops.append(node)
-    leaves = []
-    for node in ops:
-        for parent in node._parents:
-            if parent._op is None and id(parent) not in seen:
-                seen.add(id(parent))
-                leaves.append(parent)
-    return leaves + ops
+from .engine import topological_order  # noqa: F401 (the order the numbers come from)
 
 
 def kind(node):
     """The op's name, or for a leaf "parameter" (it requires grad) or "input" (it does not)."""
-    if node._op is not None:
-        return node._op.name
+    if node.op is not None:
+        return node.op.name
     return "parameter" if node.requires_grad else "input"
 
 

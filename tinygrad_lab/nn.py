@@ -6,7 +6,7 @@ import zipfile
 import numpy as np
 
 from .files import atomic_write
-from .tensor import Tensor
+from .engine import Tensor
 
 # The hidden layers' activations, by the name a user gives (``MLP(activation="tanh")``).
 ACTIVATION_FUNCTIONS = {"sigmoid": Tensor.sigmoid, "tanh": Tensor.tanh, "relu": Tensor.relu,

@@ -38,8 +38,8 @@ def to_dot(tensor, names=None):
         label = "\\n".join(_escape(line) for line in _label_lines(node, i, name_of(node)))
         lines.append(f'  n{i} [label="{label}", fillcolor="{_color(node)}"];')
     for i, node in enumerate(nodes):
-        for operand, parent in enumerate(node._parents):
-            edge_label = f' [label="{OPERANDS[operand]}"]' if len(node._parents) > 1 else ""
+        for operand, parent in enumerate(node.inputs):
+            edge_label = f' [label="{OPERANDS[operand]}"]' if len(node.inputs) > 1 else ""
             lines.append(f"  n{number[id(parent)]} -> n{i}{edge_label};")
     lines.append("}")
     return "\n".join(lines)
@@ -82,7 +82,7 @@ def layout(nodes):
     """
     layer = {id(nodes[-1]): 0}
     for node in reversed(nodes):  # every user of a node comes before it
-        for parent in node._parents:
+        for parent in node.inputs:
             layer[id(parent)] = max(layer.get(id(parent), 0), layer[id(node)] + 1)
     rows, half_width, arrivals = {}, {}, {}  # arrivals: [(key pointed at, offset on it)]
     for node in nodes:
@@ -90,8 +90,8 @@ def layout(nodes):
         half_width[id(node)], arrivals[id(node)] = 0.5, []
     slots = {}
     for node in reversed(nodes):
-        for operand, parent in enumerate(node._parents):
-            target = (id(node), _arrival(operand, len(node._parents)))
+        for operand, parent in enumerate(node.inputs):
+            target = (id(node), _arrival(operand, len(node.inputs)))
             for depth in range(layer[id(node)] + 1, layer[id(parent)]):
                 slot = (id(node), operand, depth)
                 rows[depth].append(slot)
@@ -156,12 +156,12 @@ def draw_graph(tensor, path, names=None):
                                     facecolor=_color(node), edgecolor="#4d4d4d", linewidth=0.8))
         ax.text(x, y, "\n".join(_label_lines(node, i, name_of(node))), ha="center",
                 va="center", fontsize=8.5, linespacing=1.35)
-        for operand, parent in enumerate(node._parents):
+        for operand, parent in enumerate(node.inputs):
             px, py = place[id(parent)]
             points = [(px, py - height / 2)]
             for bend_x, bend_y in bends.get((id(node), operand), ()):
                 points += [(bend_x, bend_y + height / 2), (bend_x, bend_y - height / 2)]
-            points.append((x + _arrival(operand, len(node._parents)), y + height / 2))
+            points.append((x + _arrival(operand, len(node.inputs)), y + height / 2))
             ax.add_patch(FancyArrowPatch(path=Path(points), arrowstyle="-|>", mutation_scale=9,
                                          color="#555555", linewidth=0.9))
     count = f"{len(nodes)} tensor" + ("s" if len(nodes) > 1 else "")
@@ -189,7 +189,7 @@ def _arrival(operand, count):
 
 
 def _color(node):
-    return COLORS["op" if node._op is not None else kind(node)]
+    return COLORS["op" if node.op is not None else kind(node)]
 
 
 def _escape(text):

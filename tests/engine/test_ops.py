@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_lab import Tensor, gradcheck
-from tinygrad_lab.ops import OPS
+from tinygrad_lab.engine.ops import OPS
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ import weakref
 
 import numpy as np
 
-from . import tensor
-from .tensor import FLOAT_DTYPES, Tensor, _as_array
+from .autograd import accumulator, backpropagate
+from .tensor import FLOAT_DTYPES, Tensor, as_array, is_recording, recording
 
 
 def compile(loss_fn):  # noqa: A001 (the name says what it does, as torch.compile and jax.jit)
@@ -54,7 +54,7 @@ class CompiledLoss:
         self.replays = {}  # (shape, dtype) of each argument -> its _Replay
 
     def __call__(self, *args):
-        if tensor._tape is not None:
+        if is_recording():
             raise RuntimeError("compile: a compiled function cannot be called by another "
                                "compiled function while that one is being recorded")
         arrays = [_argument_array(i, value) for i, value in enumerate(args)]
@@ -89,20 +89,16 @@ def _argument_array(index, value):
     if isinstance(value, np.ndarray) and value.dtype in FLOAT_DTYPES:
         return value
     try:
-        return _as_array(value, None)
+        return as_array(value)
     except TypeError as error:
         raise TypeError(f"compile: argument {index}: {error}") from None
 
 
 def _record(loss_fn, arrays):
     """Run ``loss_fn`` eagerly on ``arrays`` while recording its ops: (its result, _Replay)."""
-    inputs = [Tensor._make(array) for array in arrays]
-    tape = []
-    tensor._tape = tape
-    try:
+    inputs = [Tensor.from_numpy(array) for array in arrays]
+    with recording() as tape:
         result = loss_fn(*inputs)
-    finally:
-        tensor._tape = None
     outputs = result if isinstance(result, tuple) else (result,)
     if not outputs or not all(isinstance(output, Tensor) for output in outputs):
         kinds = ", ".join(type(output).__name__ for output in outputs)
@@ -114,64 +110,56 @@ def _record(loss_fn, arrays):
 
 
 class _Replay:
-    """The ops of one recorded call, over numbered values (slots), ready to run again.
+    """The ops of one recorded call, over numbered values (slots), written out as a function.
 
     ``values`` holds, per slot, the array known when the tape was recorded (a constant), or
     None for what each call fills in: the arguments, the parameters' ``.data``, and the outputs
     of the ops that depend on them. ``forward`` lists those ops as (op, params, input slots,
-    output slot, whether the output is 0-d). ``backward`` lists, newest first, the ops each
-    call takes a gradient through, as (op, output slot, which inputs need a gradient, index of
-    the op in ``forward``, receivers); a receiver is (index among the op's inputs, slot, the
-    parameter Tensor there or None). ``grads`` holds the gradients known now, and
-    ``output_slots`` the slots of what the function returned, the loss first. ``source`` is
-    all that written out as the function ``replay``; ``run`` is that function.
+    output slot, whether the output is 0-d); ``saved`` holds what each of them saved when
+    recorded. ``source`` is the function ``replay`` written out, and ``run`` that function.
     """
 
     def __init__(self, tape, inputs, outputs, returns_tuple):
         self.values = []
         self.parameters = []  # (slot, Tensor, shape when recorded) for the leaves requiring grad
         self.argument_slots = [self._new_slot(None) for _ in inputs]
-        slot_of = {id(t): slot for t, slot in zip(inputs, self.argument_slots, strict=True)}
-        self.forward = []
-        recorded = []  # (op, input slots, output slot, needs, forward index, saved), tape order
-        for op, params, args, out in tape:
-            if out._retains_grad:
+        self.slot_of = {id(t): slot for t, slot in zip(inputs, self.argument_slots, strict=True)}
+        self.forward, self.saved, self.step_of, self.zero_d = [], [], {}, set()
+        for op, params, args, out, saved in tape:
+            if out.retains_grad:
                 raise ValueError("compile: retain_grad() on a tensor inside a compiled function "
                                  "is not supported (that Tensor is not made again on replay)")
             slots = []
             for arg in args:
-                if id(arg) not in slot_of:
-                    slot_of[id(arg)] = self._outside_slot(arg)
-                slots.append(slot_of[id(arg)])
+                if id(arg) not in self.slot_of:
+                    self.slot_of[id(arg)] = self._outside_slot(arg)
+                slots.append(self.slot_of[id(arg)])
             if all(self.values[slot] is not None for slot in slots):
-                slot_of[id(out)] = self._new_slot(out.data)  # a constant: computed once, now
+                self.slot_of[id(out)] = self._new_slot(out.data)  # a constant: computed now
                 continue
-            slot_of[id(out)] = output = self._new_slot(None)
+            self.slot_of[id(out)] = output = self._new_slot(None)
+            self.step_of[id(out)] = len(self.forward)
             self.forward.append((op, params, tuple(slots), output, out.data.ndim == 0))
-            if out._op is not None:  # the op recorded a gradient
-                needs = tuple(arg.requires_grad for arg in args)
-                recorded.append((op, slots, output, needs, len(self.forward) - 1, out._saved))
+            if out.data.ndim == 0:
+                self.zero_d.add(output)
+            self.saved.append(saved)
         loss = outputs[0]
         if not loss.requires_grad:
             raise RuntimeError("compile: the loss does not require grad, so there is nothing to "
                                "differentiate (use tensors with requires_grad=True in it)")
-        if id(loss) not in slot_of or loss._op is None:
+        if id(loss) not in self.slot_of or loss.op is None:
             raise ValueError("compile: the function must return a tensor computed by ops from "
                              "its parameters")
         if loss.data.size != 1:
             raise ValueError(f"compile: the function must return a loss with one element, not "
                              f"shape {loss.data.shape}")
-        self.loss_slot = slot_of[id(loss)]
         for output in outputs[1:]:
-            if id(output) not in slot_of:
+            if id(output) not in self.slot_of:
                 raise ValueError("compile: every tensor the function returns must be computed in "
                                  "it from its arguments and parameters")
-        self.output_slots = tuple(slot_of[id(output)] for output in outputs)
+        self.output_slots = tuple(self.slot_of[id(output)] for output in outputs)
         self.returns_tuple = returns_tuple
-        self.backward, self.grads = self._plan_backward(recorded, loss.data)
-        # Arrays every call shares: a .grad must get a copy of them, never them.
-        self.shared = {id(grad) for grad in self.grads if grad is not None}
-        self.source, self.run = self._generate([t.data for t in inputs])
+        self.source, self.run = self._generate(loss, [t.data for t in inputs])
 
     def _new_slot(self, value):
         self.values.append(value)
@@ -179,8 +167,8 @@ class _Replay:
 
     def _outside_slot(self, value):
         """The slot of a tensor the function did not make: a parameter or a constant."""
-        if value._op is not None:
-            raise ValueError(f"compile: the function uses a tensor made by {value._op.name} "
+        if value.op is not None:
+            raise ValueError(f"compile: the function uses a tensor made by {value.op.name} "
                              "outside it; compute it inside the function, or detach() it")
         if value.requires_grad:
             slot = self._new_slot(None)
@@ -188,42 +176,7 @@ class _Replay:
             return slot
         return self._new_slot(value.data)
 
-    def _plan_backward(self, recorded, loss):
-        """The ops each call takes the gradient through, newest first; the gradients known now.
-
-        An op's backward is run once, here, when the gradient it receives is known now and
-        what it saved holds no array that a call computes anew (a ``-``, a mean, a sum: they
-        read only shapes). Ops no gradient reaches from the loss are left out. The parts of a
-        gradient are added up in the order eager mode adds them, so that the sums are the same
-        to the last bit: a part known now is added here only while no part computed on each
-        call has come before it; after one has, the op that sends it runs on each call too.
-        """
-        constants = {id(value) for value in self.values if value is not None}
-        parameter_at = {slot: parameter for slot, parameter, _ in self.parameters}
-        known = {self.loss_slot: np.array(1.0, loss.dtype, ndmin=loss.ndim)}
-        varying = set()  # slots that some op run on each call sends a gradient to
-        steps = []
-        for op, inputs, output, needs, step, saved in reversed(recorded):
-            if output not in known and output not in varying:
-                continue
-            receivers = tuple((index, slot, parameter_at.get(slot))
-                              for index, (slot, need) in enumerate(zip(inputs, needs, strict=True))
-                              if need)
-            if (output in varying or _holds_new_arrays(saved, constants)
-                    or any(leaf is not None or slot in varying for _, slot, leaf in receivers)):
-                steps.append((op, output, needs, step, receivers))
-                varying.update(slot for _, slot, _ in receivers)
-                continue
-            input_grads = op.backward(known[output], saved, needs)
-            for index, slot, _ in receivers:
-                grad = input_grads[index]
-                known[slot] = grad if slot not in known else known[slot] + grad
-        grads = [None] * len(self.values)
-        for slot, grad in known.items():
-            grads[slot] = grad
-        return steps, grads
-
-    def _generate(self, argument_arrays):
+    def _generate(self, loss, argument_arrays):
         """The source of ``replay(arrays)``, the function each call runs, and that function.
 
         ``replay`` runs forward and backward on ``arrays`` (one per argument), puts the
@@ -236,13 +189,17 @@ class _Replay:
         their gradients (by slot), ``s`` what an op's forward saved for its backward (by op
         number), ``p`` the parameters, ``k`` the gradients known when the tape was recorded.
         """
-        namespace = {"asarray": np.asarray, "make": Tensor._make, "shared": self.shared,
-                     "wrong_shape": _wrong_shape}
-        body = self._forward_source(namespace) + self._backward_source(namespace)
+        namespace = {"asarray": np.asarray, "from_numpy": Tensor.from_numpy,
+                     "accumulator": accumulator, "wrong_shape": _wrong_shape}
+        backward = _BackwardWriter(self, namespace)
+        seed = np.ones(loss.data.shape, loss.data.dtype)
+        backpropagate(loss, seed, backward.deliver, backward.through, backward.add)
+        # Arrays every call shares: a .grad must get a copy of them, never them.
+        namespace["shared"] = set(backward.known_names)
+        body = self._forward_source(namespace, backward.kept) + backward.lines
         # What a call returns, as Tensors outside the graph; a value known when recorded is a
         # constant of the replay, so the caller gets a copy of it.
-        made = [f"make({self._value(namespace, slot)}"
-                f"{'' if self.values[slot] is None else '.copy()'})" for slot in self.output_slots]
+        made = [f"from_numpy({self._returned(namespace, slot)})" for slot in self.output_slots]
         returned = f"({', '.join(made)},)" if self.returns_tuple else made[0]
         described = [f"v{slot} {array.shape} {array.dtype}"
                      for slot, array in zip(self.argument_slots, argument_arrays, strict=True)]
@@ -267,14 +224,20 @@ class _Replay:
             namespace[f"v{slot}"] = self.values[slot]
         return f"v{slot}"
 
-    def _forward_source(self, namespace):
+    def _returned(self, namespace, slot):
+        """What a call returns for ``slot``: a copy if the replay keeps it, an array if 0-d."""
+        if self.values[slot] is not None:
+            return f"{self._value(namespace, slot)}.copy()"
+        return f"asarray(v{slot})" if slot in self.zero_d else f"v{slot}"
+
+    def _forward_source(self, namespace, kept):
+        """The forward lines; ``kept`` lists the ops whose saved values the backward lines use."""
         lines = [f"    v{slot} = arrays[{index}]" for index, slot in enumerate(self.argument_slots)]
         for slot, parameter, shape in self.parameters:
             namespace[f"p{slot}"] = parameter
             lines += [f"    v{slot} = p{slot}.data",
                       f"    if v{slot}.shape != {shape!r}:",
                       f"        wrong_shape(v{slot}.shape, {shape!r})"]
-        kept = {step for _, _, _, step, _ in self.backward}
         consumed = {slot for _, _, inputs, _, _ in self.forward for slot in inputs}
         for step, (op, params, inputs, output, zero_d) in enumerate(self.forward):
             namespace[f"{op.name}_forward"] = op.forward
@@ -288,38 +251,72 @@ class _Replay:
             saved = f"s{step}" if step in kept else "_"
             lines.append(f"    v{output}, {saved} = {op.name}_forward({', '.join(arguments)})")
             if zero_d and output in consumed:  # NumPy gives a 0-d result as a scalar, where
-                # eager mode keeps an array (as make() does with what replay returns)
+                # eager mode keeps an array
                 lines.append(f"    v{output} = asarray(v{output})")
         return lines
 
-    def _backward_source(self, namespace):
-        def known(slot):
-            namespace[f"k{slot}"] = self.grads[slot]
-            return f"k{slot}"
 
-        lines = ["    stored = shared.copy()  # ids of the arrays that no two .grads may share"]
-        named = set()  # the slots whose gradient has a name in the function
-        for op, output, needs, step, receivers in self.backward:
-            namespace[f"{op.name}_backward"] = op.backward
-            grad = f"g{output}" if output in named else known(output)
-            targets = ["_"] * len(needs)  # one per input; _ for those that need no gradient
-            then = []
-            for index, slot, leaf in receivers:
-                if leaf is None and slot not in named and self.grads[slot] is None:
-                    targets[index] = f"g{slot}"  # the first part of that gradient
-                    named.add(slot)
-                    continue
-                targets[index] = f"grad{index}"
-                if leaf is not None:
-                    then.append(f"    p{slot}._accumulate_grad(grad{index}, stored)")
-                else:  # a part after one from another op, or after one known when recorded
-                    then.append(f"    g{slot} = {f'g{slot}' if slot in named else known(slot)}"
-                                f" + grad{index}")
-                    named.add(slot)
-            lines.append(f"    [{', '.join(targets)}] = {op.name}_backward({grad}, s{step}, "
-                         f"{needs!r})")
-            lines += then
-        return lines
+class _BackwardWriter:
+    """The callbacks with which ``backpropagate`` writes the backward pass of a replay out.
+
+    A gradient is an array when it is known now (it depends on no argument or parameter), or
+    the name (a str) of the variable that holds it on each call. What is known now is computed
+    now, with the op's own backward; the rest becomes a line of ``lines``. The walk decides the
+    order and what is added to what, so the lines do what eager mode does, in its order.
+    """
+
+    def __init__(self, replay, namespace):
+        self.replay, self.namespace = replay, namespace
+        self.constants = {id(value) for value in replay.values if value is not None}
+        self.parameter_slots = {id(t): slot for slot, t, _ in replay.parameters}
+        self.lines = ["    deliver = accumulator(shared)  # adds to .grad, copying shared arrays"]
+        self.kept = set()  # the ops whose backward runs on each call
+        self.named = set()  # the slots whose gradient has a name in the function
+        self.known_names = {}  # id of a gradient known now -> its name in the function
+
+    def _expression(self, grad):
+        """The name of a gradient in the function: its variable, or a constant ``k``."""
+        if isinstance(grad, str):
+            return grad
+        if id(grad) not in self.known_names:
+            self.known_names[id(grad)] = name = f"k{len(self.known_names)}"
+            self.namespace[name] = grad
+        return self.known_names[id(grad)]
+
+    def through(self, node, grad, needs):
+        step = self.replay.step_of[id(node)]
+        op, saved = node.op, self.replay.saved[step]
+        if not isinstance(grad, str) and not _holds_new_arrays(saved, self.constants):
+            return op.backward(grad, saved, needs)  # known now: worked out once, here
+        self.kept.add(step)
+        self.namespace[f"{op.name}_backward"] = op.backward
+        parts = []
+        for index, (parent, need) in enumerate(zip(node.inputs, needs, strict=True)):
+            slot = self.replay.slot_of[id(parent)]
+            if not need:
+                parts.append(None)
+            elif slot not in self.named:
+                self.named.add(slot)
+                parts.append(f"g{slot}")
+            else:  # the slot has a gradient already: this part is added to it
+                parts.append(f"grad{index}")
+        targets = ", ".join("_" if part is None else part for part in parts)
+        self.lines.append(f"    [{targets}] = {op.name}_backward({self._expression(grad)}, "
+                          f"s{step}, {needs!r})")
+        return parts
+
+    def add(self, total, part):
+        if not isinstance(total, str) and not isinstance(part, str):
+            return total + part
+        # Once a slot's gradient has a name, the total is that name; before that, a part that
+        # is not known now is the first one to be named, after the slot.
+        name = total if isinstance(total, str) else part
+        self.lines.append(f"    {name} = {self._expression(total)} + {self._expression(part)}")
+        return name
+
+    def deliver(self, leaf, grad):
+        slot = self.parameter_slots[id(leaf)]
+        self.lines.append(f"    deliver(p{slot}, {self._expression(grad)})")
 
 
 _REPLAY_NUMBERS = itertools.count(1)

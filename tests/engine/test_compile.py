@@ -6,7 +6,6 @@ compared exactly (the issue asks for 1e-12; equality is what a replay gives).
 
 import gc
 import linecache
-import re
 import traceback
 
 import numpy as np
@@ -16,7 +15,9 @@ from hypothesis import strategies as st
 from test_ops import FORMS, draw_inputs
 
 import tinygrad_lab
-from tinygrad_lab import Tensor, data, nn, no_grad, optim, tensor
+from tinygrad_lab import Tensor, data, nn, no_grad, optim
+from tinygrad_lab.engine.ops import OPS
+from tinygrad_lab.engine.tensor import is_recording
 
 
 def lab_pair(dtype=np.float64, optimizer=optim.SGD, **settings):
@@ -163,22 +164,40 @@ def test_random_graphs_replay_like_eager_mode(plan, seed):
     assert_replays_like_eager_mode(loss_fn, [w, v])
 
 
-def test_source_shows_the_code_each_call_runs():
+def test_source_is_the_function_each_call_runs():
     x, y = data.generate_linear(100, rng=0)
     model = nn.MLP(2, (10, 10), 1, rng=3)
     step = tinygrad_lab.compile(lambda inputs, labels: nn.binary_cross_entropy(model(inputs),
                                                                                 labels))
     assert step.source.startswith("# nothing recorded yet")
     step(x, y)
-    source = step.source
-    assert "# arguments: v0 (100, 2) float64, v1 (100, 1) float64" in source
-    assert source.count("matmul_forward(") == 3 and source.count("sigmoid_forward(") == 3
-    assert ", 1e-12, 0.999999999999)" in source  # clip's bounds, written as numbers
-    assert source.count("matmul_backward(") == 3 and source.count("._accumulate_grad(") == 3
-    # mean, neg and add pass on gradients that do not change: worked out once, when recorded
-    assert "mean_backward" not in source and "add_backward" not in source
+    first = step.source
+    namespace = {}
+    exec(compile(first, "<source>", "exec"), namespace)  # it is Python, defining replay
+    assert callable(namespace["replay"])
     step(x[:10], y[:10])  # a new shape of arguments: a second function
-    assert source in step.source and "# arguments: v0 (10, 2) float64" in step.source
+    assert step.source.startswith(first) and step.source.count("def replay(") == 2
+
+
+def test_what_is_known_when_recorded_is_worked_out_once(monkeypatch):
+    calls = {}
+    for op in OPS:  # count every op's backward calls (the replay binds them when written)
+        def counted(grad, saved, needs, name=op.name, backward=op.backward):
+            calls[name] = calls.get(name, 0) + 1
+            return backward(grad, saved, needs)
+        monkeypatch.setattr(op, "backward", staticmethod(counted))
+    x, y = data.generate_linear(100, rng=0)
+    model = nn.MLP(2, (10, 10), 1, rng=3)
+    step = tinygrad_lab.compile(lambda inputs, labels: nn.binary_cross_entropy(model(inputs),
+                                                                                labels))
+    step(x, y)
+    recorded = dict(calls)
+    step(x, y)
+    each_call = {name: count - recorded.get(name, 0) for name, count in calls.items()}
+    assert each_call["matmul"] == 3 and each_call["sigmoid"] == 3
+    # neg, mean and add pass on gradients that do not change: worked out once, when recorded
+    assert {"neg", "mean", "add"} <= recorded.keys()
+    assert each_call["neg"] == each_call["mean"] == each_call["add"] == 0
 
 
 def test_gradients_from_two_inputs_of_one_op_and_one_known_when_recorded_add_up():
@@ -188,9 +207,7 @@ def test_gradients_from_two_inputs_of_one_op_and_one_known_when_recorded_add_up(
         h = w * 2.0
         return (h * h).sum() + (h + 1.0).sum()  # h's gradient: 2h twice, and ones known now
 
-    step = assert_replays_like_eager_mode(loss_fn, [w])
-    assert re.search(r"\[grad0, grad1\] = mul_backward\(.*\n    g(\d+) = k\1 \+ grad0\n"
-                     r"    g\1 = g\1 \+ grad1\n", step.source)
+    assert_replays_like_eager_mode(loss_fn, [w])
 
 
 def test_a_part_known_when_recorded_is_added_in_eager_modes_order():
@@ -202,8 +219,7 @@ def test_a_part_known_when_recorded_is_added_in_eager_modes_order():
         h = w * 0.7
         return (h + 1.0).mean() + (h * h).sum()
 
-    step = assert_replays_like_eager_mode(loss_fn, [w])
-    assert "add_backward" in step.source  # the ones are added on each call, after the rest
+    assert_replays_like_eager_mode(loss_fn, [w])
 
 
 def test_a_traceback_through_a_replay_shows_its_line():
@@ -321,7 +337,7 @@ def test_what_cannot_be_recorded_says_why(loss_fn, args, error, words):
     with pytest.raises(error, match=None) as caught:
         tinygrad_lab.compile(loss_fn)(*args)
     assert words in str(caught.value)
-    assert tensor._tape is None
+    assert not is_recording()
 
 
 W = Tensor([1.0, 2.0], requires_grad=True)
@@ -355,7 +371,7 @@ def test_an_error_while_recording_records_nothing():
     step = tinygrad_lab.compile(loss_fn)
     with pytest.raises(KeyError):
         step()
-    assert tensor._tape is None and not step.replays
+    assert not is_recording() and not step.replays
     assert step().item() == 5.0 and len(step.replays) == 1
 
 
@@ -365,7 +381,7 @@ def test_a_compiled_function_cannot_call_another_while_recording():
     outer = tinygrad_lab.compile(lambda: inner() * 2.0)
     with pytest.raises(RuntimeError, match="another compiled function"):
         outer()
-    assert tensor._tape is None
+    assert not is_recording()
 
 
 def test_compile_needs_a_function():

@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from .nn import binary_cross_entropy
 from .tensor import Tensor, no_grad
 
 
@@ -65,35 +64,3 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
                 f"gradcheck: input {position} (shape {analytic.shape}) at index {index}: "
                 f"analytic gradient {analytic[index]:.10g}, numeric {numeric[index]:.10g}")
     return True
-
-
-def model_gradient_errors(model, x, y, eps=1e-6):
-    """How far the engine's gradient of the mean BCE of ``model`` on (x, y) is from central
-    differences, for every weight (and bias) of an ``nn.MLP``; the model is left as it was.
-
-    Returns one dict per parameter, in order: ``name`` ("W1", "b1", ...), ``shape``,
-    ``max_abs_error`` and ``max_relative_error`` (|a - n| / max(|a| + |n|, 1e-12)).
-    """
-    slots = [(layer, attribute) for layer in model.layers for attribute in ("weight", "bias")
-             if getattr(layer, attribute) is not None]
-    originals = [getattr(layer, attribute) for layer, attribute in slots]
-
-    def loss(*parameters):  # gradients() hands in copies of the parameters; the model uses them
-        for (layer, attribute), parameter in zip(slots, parameters, strict=True):
-            setattr(layer, attribute, parameter)
-        return binary_cross_entropy(model(Tensor(x)), y)
-
-    try:
-        results = gradients(loss, *originals, eps=eps)
-    finally:
-        for (layer, attribute), parameter in zip(slots, originals, strict=True):
-            setattr(layer, attribute, parameter)
-    errors = []
-    for position, analytic, numeric in results:
-        layer_number = model.layers.index(slots[position][0]) + 1
-        error = np.abs(analytic - numeric)
-        relative = error / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
-        errors.append({"name": f"{'W' if slots[position][1] == 'weight' else 'b'}{layer_number}",
-                       "shape": list(analytic.shape), "max_abs_error": float(error.max()),
-                       "max_relative_error": float(relative.max())})
-    return errors

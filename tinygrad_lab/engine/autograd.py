@@ -1,0 +1,107 @@
+"""The chain rule, written once: the walk from a result back through the graph that made it.
+
+``backpropagate`` is the only code that orders a graph for the backward pass and adds up the
+parts of a gradient. ``Tensor.backward`` runs it on arrays; ``explain`` runs it to show every
+node's gradient; ``compile`` runs it once with callbacks that write the backward pass out as
+code. So the three visit the nodes in the same order and add the same parts in the same order,
+and their gradients agree to the last bit.
+"""
+
+import operator
+from heapq import heappop, heappush
+
+import numpy as np
+
+
+def apply_backward(node, grad, needs):
+    """The gradients ``node``'s op passes to its inputs (None where ``needs`` says no)."""
+    return node._op.backward(grad, node._saved, needs)
+
+
+def backpropagate(root, grad, deliver, through=apply_backward, add=operator.add, visit=None):
+    """Push ``grad`` (d loss / d root) from ``root`` back to every tensor below it that needs it.
+
+    Op nodes are taken newest first. Every user of a tensor was made after it, so when a node is
+    taken, all of its users have passed their parts back: a topological order found without
+    recursion or a separate pass over the graph. For each node:
+
+    - its parts have been added up with ``add(total, part)`` in the order they arrived;
+    - ``visit(node, grad)``, if given, sees that total;
+    - ``through(node, grad, needs)`` returns what the node's op passes to each input (by default
+      the op's own backward), ``needs`` saying which inputs require a gradient.
+
+    Leaves wait until the walk is over; then ``deliver(leaf, grad)`` gets each leaf's total, in
+    the order the leaves received their first part.
+    """
+    if root._op is None:
+        deliver(root, grad)
+        return
+    pending = {id(root): grad}  # the gradient received so far, by id of the node
+    newest_first = [(root._order, root)]
+    leaves = []
+    while newest_first:
+        node = heappop(newest_first)[1]
+        grad = pending.pop(id(node))
+        if visit is not None:
+            visit(node, grad)
+        parents = node._parents
+        needs = tuple(parent.requires_grad for parent in parents)
+        for parent, part in zip(parents, through(node, grad, needs)):  # noqa: B905 (one each)
+            if part is None:  # the parent does not require grad
+                continue
+            key = id(parent)
+            if key in pending:
+                pending[key] = add(pending[key], part)
+            else:
+                pending[key] = part
+                if parent._op is None:
+                    leaves.append(parent)
+                else:
+                    heappush(newest_first, (parent._order, parent))
+    for leaf in leaves:
+        deliver(leaf, pending.pop(id(leaf)))
+
+
+def accumulator(shared=()):
+    """A ``deliver`` for ``backpropagate`` that adds each gradient into the tensor's ``.grad``.
+
+    It never lets a ``.grad`` be an array that something else holds: not another tensor's
+    ``.grad`` (an op may pass one array to two inputs), not a view, not an array whose id is in
+    ``shared`` (``compile`` lists the arrays its replay keeps). Those are copied.
+    """
+    stored = set(shared)
+
+    def deliver(tensor, grad):
+        if tensor.grad is not None:
+            tensor.grad = np.asarray(tensor.grad + grad)  # a 0-d sum is a NumPy scalar
+            return
+        if type(grad) is not np.ndarray or grad.base is not None or id(grad) in stored:
+            grad = np.array(grad)
+        stored.add(id(grad))
+        tensor.grad = grad
+
+    return deliver
+
+
+def topological_order(root):
+    """Every tensor of the graph that produced ``root``, each once, inputs before their users.
+
+    The leaves come first, in the order the ops first use them, then the ops in the order they
+    were applied, ending with ``root``. Reversed, it is the order ``backpropagate`` takes the ops
+    in, with the leaves last.
+    """
+    ops, seen, stack = [], {id(root)}, [root]
+    while stack:
+        node = stack.pop()
+        if node._op is not None:
+            ops.append(node)
+            for parent in node._parents:
+                if id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append(parent)
+    if not ops:
+        return [root]
+    ops.sort(key=lambda node: -node._order)  # creation order: the newest has the lowest number
+    leaves = {id(parent): parent for node in ops for parent in node._parents
+              if parent._op is None}  # keyed by id: the first use sets the order
+    return list(leaves.values()) + ops
