@@ -93,10 +93,11 @@ class Tensor:
     ``backward()``, ``.grad`` holds the gradient for leaves that require grad.
     """
 
-    # Slots keep a node small and its attributes quick to reach; _saved and _order are set only
-    # on the nodes an op records (``_op`` not None).
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_saved", "_order",
-                 "_retains_grad")
+    # Slots keep a node small and its attributes quick to reach; _saved, _needs (which inputs
+    # require grad) and _order are set only on the nodes an op records (``_op`` not None);
+    # _pending holds what the backward walk has passed to a tensor so far.
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_saved", "_needs",
+                 "_order", "_retains_grad", "_pending")
     __array_ufunc__ = None  # makes `ndarray * tensor` call Tensor.__rmul__ instead of NumPy
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -106,6 +107,7 @@ class Tensor:
         self._op = None
         self._parents = ()
         self._retains_grad = False
+        self._pending = None
 
     @staticmethod
     def from_numpy(array):
@@ -116,7 +118,7 @@ class Tensor:
         if not isinstance(array, np.ndarray) or array.dtype not in FLOAT_DTYPES:
             kind = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
             raise TypeError(f"from_numpy: needs a float64 or float32 ndarray, got {kind}")
-        return _node(array, None, (), None, False)
+        return _node(array)
 
     # ---- properties ---------------------------------------------------------------------------
     shape = property(lambda self: self.data.shape, doc="The shape of .data.")
@@ -179,95 +181,86 @@ class Tensor:
         return self
 
     # ---- operators: ``a + b`` calls ``__add__``; ``2 * a`` calls ``__rmul__`` -------------------
-    def _lift(self, value):
-        """``value`` as a Tensor: a Tensor as it is, a number or an array as a constant of this
-        tensor's dtype, outside the graph."""
-        if isinstance(value, Tensor):
-            return value
-        if isinstance(value, np.ndarray) and value.dtype == self.data.dtype:
-            return Tensor.from_numpy(value)  # only read by the op: no copy needed
-        return Tensor.from_numpy(as_array(value, self.data.dtype))
-
     def __add__(self, other):
-        return apply(ops.Add, self, self._lift(other))
+        return binary(ops.Add, self, other)
 
     def __radd__(self, other):
-        return apply(ops.Add, self._lift(other), self)
+        return binary(ops.Add, other, self)
 
     def __sub__(self, other):
-        return apply(ops.Sub, self, self._lift(other))
+        return binary(ops.Sub, self, other)
 
     def __rsub__(self, other):
-        return apply(ops.Sub, self._lift(other), self)
+        return binary(ops.Sub, other, self)
 
     def __mul__(self, other):
-        return apply(ops.Mul, self, self._lift(other))
+        return binary(ops.Mul, self, other)
 
     def __rmul__(self, other):
-        return apply(ops.Mul, self._lift(other), self)
+        return binary(ops.Mul, other, self)
 
     def __truediv__(self, other):
-        return apply(ops.Div, self, self._lift(other))
+        return binary(ops.Div, self, other)
 
     def __rtruediv__(self, other):
-        return apply(ops.Div, self._lift(other), self)
+        return binary(ops.Div, other, self)
 
     def __matmul__(self, other):
-        return apply(ops.MatMul, self, self._lift(other))
+        return binary(ops.MatMul, self, other)
 
     def __rmatmul__(self, other):
-        return apply(ops.MatMul, self._lift(other), self)
+        return binary(ops.MatMul, other, self)
 
     def __neg__(self):
-        return apply(ops.Neg, self)
+        return unary(ops.Neg, self)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor) or not np.isscalar(exponent):
             raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
-        return apply(ops.Pow, self, params=(float(exponent),))
+        return unary(ops.Pow, self, float(exponent))
 
     # ---- methods ------------------------------------------------------------------------------
     def sum(self, axis=None, keepdims=False):
         """Sum over ``axis`` (an int, a tuple, or None for all)."""
-        return apply(ops.Sum, self, params=(axis, keepdims))
+        return unary(ops.Sum, self, axis, keepdims)
 
     def mean(self, axis=None, keepdims=False):
         """Mean over ``axis`` (an int, a tuple, or None for all)."""
-        return apply(ops.Mean, self, params=(axis, keepdims))
+        return unary(ops.Mean, self, axis, keepdims)
 
     def exp(self):
-        return apply(ops.Exp, self)
+        return unary(ops.Exp, self)
 
     def log(self):
-        return apply(ops.Log, self)
+        return unary(ops.Log, self)
 
     def sigmoid(self):
         """1 / (1 + exp(-x)), computed without overflow."""
-        return apply(ops.Sigmoid, self)
+        return unary(ops.Sigmoid, self)
 
     def tanh(self):
-        return apply(ops.Tanh, self)
+        return unary(ops.Tanh, self)
 
     def relu(self):
-        return apply(ops.Relu, self)
+        return unary(ops.Relu, self)
 
     def softplus(self):
         """log(1 + exp(x)), computed without overflow."""
-        return apply(ops.Softplus, self)
+        return unary(ops.Softplus, self)
 
     def clip(self, lo, hi):
         """Values limited to [lo, hi]; the gradient is 1 inside (ends included), 0 outside."""
-        return apply(ops.Clip, self, params=(lo, hi))
+        return unary(ops.Clip, self, lo, hi)
 
     def reshape(self, *shape):
         """The same values in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
-        return apply(ops.Reshape, self, params=(tuple(shape),))
+        return unary(ops.Reshape, self, tuple(shape))
 
     def transpose(self):
         """The axes reversed (a 2-D matrix transposed), as ``ndarray.T``."""
-        return apply(ops.Transpose, self)
+        return unary(ops.Transpose, self)
 
     # ---- reverse mode ---------------------------------------------------------------------------
     def backward(self, grad=None):
@@ -291,49 +284,67 @@ class Tensor:
             if grad.shape != data.shape:
                 raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape "
                                  f"{data.shape}")
-        deliver = accumulator()
-
-        def keep_retained(node, node_grad):
-            if node._retains_grad:
-                deliver(node, node_grad)
-
-        backpropagate(self, grad, deliver, visit=keep_retained)
+        backpropagate(self, grad, accumulator())
 
 
-def apply(op, *inputs, params=()):
-    """Apply ``op`` (from ``ops.OPS``) to the Tensors ``inputs``, with constant ``params``.
+def unary(op, x, *params):
+    """Apply the one-input ``op`` (from ``ops.OPS``) to the Tensor ``x``, with constant ``params``.
 
-    The result records the op and its inputs when any input requires grad (outside
-    ``no_grad``). A ValueError from NumPy is raised again as the op explains it.
+    A ValueError from NumPy is raised again as the op explains it.
     """
-    arrays = [tensor.data for tensor in inputs]
     try:
-        data, saved = op.forward(*arrays, *params)
+        data, saved = op.forward(x.data, *params)
     except ValueError as error:
-        raise op.error(error, *arrays) from None
-    requires_grad = any(tensor.requires_grad for tensor in inputs)
-    out = _node(data, op, inputs, saved, requires_grad)
-    if _tape is not None:
-        _tape.append((op, params, inputs, out, saved))
-    return out
+        raise op.error(error, x.data) from None
+    return _node(data, op, (x,), saved, (x.requires_grad,), params)
 
 
-def _node(data, op, parents, saved, requires_grad):
-    """A new Tensor holding ``data``, recording ``op`` and ``parents`` if it requires grad."""
+def binary(op, a, b):
+    """Apply the two-input ``op`` to ``a`` and ``b``: Tensors, or numbers and arrays, which are
+    taken as constants of the other operand's dtype."""
+    if not isinstance(a, Tensor):
+        a = _constant(a, b.data.dtype)
+    elif not isinstance(b, Tensor):
+        b = _constant(b, a.data.dtype)
+    try:
+        data, saved = op.forward(a.data, b.data)
+    except ValueError as error:
+        raise op.error(error, a.data, b.data) from None
+    return _node(data, op, (a, b), saved, (a.requires_grad, b.requires_grad))
+
+
+def _constant(value, dtype):
+    """A number or an array as a Tensor of ``dtype``, outside the graph."""
+    if type(value) is float or type(value) is int:  # the usual case, ~1 us quicker
+        return _node(np.array(value, dtype))
+    if isinstance(value, np.ndarray) and value.dtype == dtype:
+        return _node(value)  # only read by the op: no copy needed
+    return _node(as_array(value, dtype))
+
+
+def _node(data, op=None, parents=(), saved=None, needs=(), params=()):
+    """A new Tensor holding ``data``: the output of ``op`` applied to ``parents`` (with constant
+    ``params``), which it records if any of them requires grad (``needs`` says which do), or
+    with the defaults a leaf outside the graph. An op's output goes on the tape if one records.
+    """
     out = Tensor.__new__(Tensor)
     if type(data) is not np.ndarray:  # NumPy gives scalars, not 0-d arrays, for 0-d inputs
         data = np.asarray(data)
     out.data = data
     out.grad = None
     out._retains_grad = False
-    if requires_grad and _grad_enabled:
+    out._pending = None
+    if True in needs and _grad_enabled:
         out.requires_grad = True
         out._op = op
         out._parents = parents
         out._saved = saved
+        out._needs = needs
         out._order = next(_creation_order)
     else:
         out.requires_grad = False
         out._op = None
         out._parents = ()
+    if _tape is not None and op is not None:
+        _tape.append((op, params, parents, out, saved))
     return out
