@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from tinygrad_lab import data
 from tinygrad_lab.data import generate_linear, generate_XOR_easy, load_csv
 
 
@@ -112,6 +113,29 @@ def test_xor_easy_has_the_centre_once_labelled_0():
     centre = np.all(inputs == 0.5, axis=1)
     assert centre.sum() == 1 and labels[centre, 0] == 0.0
     assert labels.sum() == 10
+
+
+# generate: the lab's datasets by name
+
+def test_generate_picks_the_dataset_by_name():
+    for got, expected in ((data.generate("linear", 30, rng=5), generate_linear(30, rng=5)),
+                          (data.generate("linear", rng=5), generate_linear(rng=5)),
+                          (data.generate("xor", 30, rng=5), generate_XOR_easy())):
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(got[1], expected[1])
+
+
+@pytest.mark.parametrize("name", data.DATASETS)
+@pytest.mark.parametrize("n", [7, data.LINEAR_SIZE])
+def test_size_is_the_number_of_points_generate_returns(name, n):
+    assert data.size(name, n) == len(data.generate(name, n, rng=0)[0])
+    assert data.size("xor") == data.XOR_SIZE and data.size("linear") == data.LINEAR_SIZE
+
+
+@pytest.mark.parametrize("function", [data.generate, data.size])
+def test_an_unknown_dataset_is_refused_naming_the_choices(function):
+    with pytest.raises(ValueError, match="'circles'.*linear, xor"):
+        function("circles")
 
 
 # load_csv: accepted files

@@ -212,9 +212,20 @@ def test_log_goes_to_print_by_default(capsys):
 
 
 def test_spec_example_format():
-    from tinygrad_lab.train import format_log
+    from tinygrad_lab.train import format_header, format_log
 
+    assert format_header("linear") == "=====data type : linear====="
     assert format_log(500, 0.093341, 1.0) == "training ... epoch:500, loss:0.09334, acc:1.00"
+
+
+def test_testing_lines_give_each_prediction_then_the_accuracy():
+    from tinygrad_lab.train import format_accuracy, testing_lines
+
+    lines = testing_lines(np.array([[0.9], [0.2], [0.7]]), np.array([[1.0], [1.0], [0.0]]))
+    assert lines == ["testing ...", "[0.90000000]  ground truth: 1",
+                     "[0.20000000]  ground truth: 1", "[0.70000000]  ground truth: 0",
+                     format_accuracy(1 / 3)]
+    assert format_accuracy(1 / 3) == "testing ... accuracy:0.33"
 
 
 @pytest.mark.parametrize("log_every", [None, 0])

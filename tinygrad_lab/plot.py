@@ -100,7 +100,7 @@ def decision_boundary(model, x, y, path=None, resolution=200, show=False, ax=Non
     for inputs that are not 2 features with one label each, or a model output of the wrong size.
     """
     _matplotlib()
-    from . import Tensor, no_grad
+    from .engine import Tensor, no_grad
 
     if ax is not None and (path is not None or show):
         raise ValueError("decision_boundary: with ax= the figure is yours: save or show it "

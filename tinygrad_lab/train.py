@@ -1,4 +1,8 @@
-"""Training a model on (inputs, labels): the lab's loop, its history, prediction and accuracy."""
+"""Training a model on (inputs, labels): the lab's loop, its history, prediction and accuracy.
+
+The spec's output lines (``=====data type : NAME=====``, ``training ... epoch:...``, the testing
+block) are formatted here and nowhere else: the command line, the report and the demos use these.
+"""
 
 import math
 import time
@@ -6,9 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .capture import compile
+from .engine import Tensor, compile, no_grad
 from .nn import binary_cross_entropy
-from .tensor import Tensor, no_grad
 
 
 @dataclass
@@ -28,9 +31,28 @@ class History:
         return len(self.loss)
 
 
+def format_header(name):
+    """The spec's line before a dataset's training: ``=====data type : linear=====``."""
+    return f"=====data type : {name}====="
+
+
 def format_log(epoch, loss, accuracy):
     """The spec's training line: ``training ... epoch:500, loss:0.09334, acc:1.00``."""
     return f"training ... epoch:{epoch}, loss:{loss:.5f}, acc:{accuracy:.2f}"
+
+
+def format_accuracy(accuracy):
+    """The spec's last testing line: ``testing ... accuracy:1.00``."""
+    return f"testing ... accuracy:{accuracy:.2f}"
+
+
+def testing_lines(probabilities, labels):
+    """The spec's testing block: ``testing ...``, ``[0.99812345]  ground truth: 1`` per sample,
+    then the accuracy line. ``probabilities`` and ``labels`` are (n, 1) arrays."""
+    return ["testing ...",
+            *(f"[{probability[0]:.8f}]  ground truth: {int(label[0])}"
+              for probability, label in zip(probabilities, labels, strict=True)),
+            format_accuracy(accuracy(probabilities, labels))]
 
 
 def check_dataset(x, y, in_features=None):
@@ -120,7 +142,7 @@ def fit(model, x, y, *, epochs, optimizer, batch_size=None, epsilon=None, log_ev
                 batch_x, batch_y = inputs[batch], labels[batch]
                 optimizer.zero_grad()
                 if compiled_step is None:
-                    loss, pred = loss_and_predictions(Tensor._make(batch_x), batch_y)
+                    loss, pred = loss_and_predictions(Tensor(batch_x, dtype=dtype), batch_y)
                     loss.backward()
                 else:
                     loss, pred = compiled_step(batch_x, batch_y)
