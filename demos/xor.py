@@ -7,10 +7,12 @@ curve as PNG files in DIR (nothing is written otherwise).
 import argparse
 import os
 
-from tinygrad_lab import accuracy, fit, predict
+from tinygrad_lab import fit, predict
 from tinygrad_lab.data import generate_XOR_easy
+from tinygrad_lab.lab.config import LAB_CONFIG as LAB  # the lab's settings, as `tinygrad-lab lab`
 from tinygrad_lab.nn import MLP
 from tinygrad_lab.optim import Adam
+from tinygrad_lab.train import format_header, testing_lines
 
 SEED = 0
 
@@ -22,16 +24,15 @@ def main():
     args = parser.parse_args()
 
     x, y = generate_XOR_easy()
-    model = MLP(in_features=2, hidden=(10, 10), activation="sigmoid", bias=False, rng=SEED)
-    optimizer = Adam(model.parameters(), lr=0.05)
-    print("=====data type : XOR=====")
-    history = fit(model, x, y, epochs=20000, optimizer=optimizer, epsilon=0.01, log_every=50)
+    model = MLP(in_features=2, hidden=LAB["hidden"], activation=LAB["activation"], bias=False,
+                rng=SEED)
+    optimizer = Adam(model.parameters(), lr=LAB["learning_rate"])  # the lab trains with Adam
+    print(format_header("XOR"))
+    history = fit(model, x, y, epochs=LAB["epochs"], optimizer=optimizer,
+                  epsilon=LAB["epsilon"], log_every=50)
 
     pred_y = predict(model, x)
-    print("testing ...")
-    for probability, label in zip(pred_y, y, strict=True):
-        print(f"[{probability[0]:.8f}]  ground truth: {int(label[0])}")
-    print(f"testing ... accuracy:{accuracy(pred_y, y):.2f}")
+    print("\n".join(testing_lines(pred_y, y)))
 
     if args.plot:
         from tinygrad_lab import plot  # matplotlib is needed only for the figures

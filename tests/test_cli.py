@@ -15,6 +15,8 @@ from cli_process import ENV, interrupt_on_line
 
 from tinygrad_lab import __version__
 
+pytestmark = pytest.mark.slow  # every test here starts a subprocess
+
 TIMEOUT = 120
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LAB_FIGURES = {f"{name}-{kind}.png" for name in ("linear", "xor")

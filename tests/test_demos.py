@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here starts a subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMOS = ROOT / "demos"
 LOG_LINE = re.compile(r"^training \.\.\. epoch:\d+, loss:\d+\.\d{5}, acc:[01]\.\d{2}$")

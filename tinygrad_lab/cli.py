@@ -8,15 +8,20 @@ import sys
 import tempfile
 
 from . import __version__, data, nn, viz
-from .experiments import gradient_check, make_optimizer, seeded_streams
+from .engine import Tensor
 from .explain import explain
 from .graph import topological_order
-from .tensor import Tensor
-from .train import accuracy, fit, predict
-
-# Defaults that reach 100% on both datasets for every seed tried (0-49): Adam at 0.05 stops at
-# loss < 0.01 after a few hundred epochs. The spec's own setting is --optimizer sgd --lr 0.3.
-DEFAULT_LEARNING_RATES = {"adam": 0.05, "sgd": 0.3, "momentum": 0.05}
+from .lab.config import (
+    DEFAULT_LEARNING_RATES,
+    LAB_CONFIG,
+    LOG_EVERY,
+    OPTIMIZERS,
+    SPEC_CONFIG,
+    make_optimizer,
+)
+from .lab.gradients import gradient_check, passes
+from .lab.runs import seeded_streams
+from .train import fit, format_header, predict, testing_lines
 
 
 class UsageError(Exception):
@@ -60,11 +65,8 @@ def load_dataset(args, data_rng):
     if args.data is not None:
         x, y = data.load_csv(args.data)
         return os.path.basename(args.data), x, y
-    if args.dataset == "linear":
-        x, y = data.generate_linear(args.samples, rng=data_rng)
-        return "linear", x, y
-    x, y = data.generate_XOR_easy()
-    return "xor", x, y
+    x, y = data.generate(args.dataset, args.samples, rng=data_rng)
+    return args.dataset, x, y
 
 
 def prepare_out_dir(path):
@@ -104,10 +106,7 @@ def check_save_path(path, option="--save"):
 
 def print_testing(x, y, probabilities):
     """The spec's testing output: one prediction per sample, then the accuracy."""
-    print("testing ...")
-    for probability, label in zip(probabilities, y, strict=True):
-        print(f"[{probability[0]:.8f}]  ground truth: {int(label[0])}")
-    print(f"testing ... accuracy:{accuracy(probabilities, y):.2f}")
+    print("\n".join(testing_lines(probabilities, y)))
 
 
 def write_figures(name, model, x, y, history, out_dir):
@@ -135,7 +134,7 @@ def train_one(name, x, y, args, model_rng, shuffle_rng):
                    bias=args.bias, init=args.init, rng=model_rng)
     optimizer = make_optimizer(args.optimizer, model.parameters(), learning_rate)
     batch = "full" if args.batch_size is None else args.batch_size
-    print(f"=====data type : {name}=====")
+    print(format_header(name))
     print(f"settings: samples={len(x)} hidden={tuple(args.hidden)} activation={args.activation} "
           f"optimizer={args.optimizer} lr={learning_rate:g} epochs={args.epochs} "
           f"epsilon={args.epsilon:g} batch_size={batch} init={args.init} seed={args.seed}")
@@ -156,7 +155,7 @@ def train_one(name, x, y, args, model_rng, shuffle_rng):
 def command_lab(args):
     out_dir = prepare_out_dir(args.out)
     written = []
-    for dataset in ("linear", "xor"):
+    for dataset in data.DATASETS:
         args.dataset = dataset
         data_rng, model_rng, shuffle_rng = seeded_streams(args.seed)
         name, x, y = load_dataset(args, data_rng)
@@ -213,7 +212,7 @@ def command_gradcheck(args):
     for layer in check["layers"]:
         print(f"{layer['name']} {tuple(layer['shape'])}: max abs error "
               f"{layer['max_abs_error']:.3e}, max relative error {layer['max_relative_error']:.3e}")
-    ok = check["max_relative_error"] < 1e-5
+    ok = passes(check)
     print(f"gradcheck: {check['weights']} weights, worst abs error {check['max_abs_error']:.3e}, "
           f"worst relative error {check['max_relative_error']:.3e}: {'ok' if ok else 'MISMATCH'}")
     return 0 if ok else 1
@@ -227,7 +226,7 @@ def command_graph(args):
                          "replace the drawing")
     data_rng, model_rng, _ = seeded_streams(args.seed)
     name, x, y = load_dataset(args, data_rng)
-    model = nn.MLP(in_features=x.shape[1], hidden=(10, 10), rng=model_rng)
+    model = nn.MLP(in_features=x.shape[1], hidden=SPEC_CONFIG["hidden"], rng=model_rng)
     inputs, labels = Tensor(x), Tensor(y)
     loss = nn.binary_cross_entropy(model(inputs), labels)
     for node in topological_order(loss):  # keep every gradient, for the drawing to show
@@ -246,7 +245,7 @@ def command_graph(args):
 
 
 def command_report(args):
-    from . import report  # matplotlib is loaded only here
+    from .lab import report  # matplotlib is loaded only here
 
     report.check_matplotlib()  # refuse before any run, rather than after them
     out_dir = prepare_out_dir(args.out)
@@ -258,27 +257,32 @@ def command_report(args):
 
 # ---- the parser -----------------------------------------------------------------------------
 
-def add_training_options(parser, hidden_default=(10, 10)):
-    parser.add_argument("--hidden", type=positive_int, nargs="+", default=list(hidden_default),
-                        metavar="H", help="hidden layer sizes (default: 10 10)")
-    parser.add_argument("--activation", choices=nn.ACTIVATIONS, default="sigmoid",
-                        help="hidden activation (default: sigmoid)")
-    parser.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), default="adam",
-                        help="default: adam (the spec's is sgd)")
+def add_training_options(parser):
+    """The training flags, with the lab's defaults (``LAB_CONFIG``)."""
+    lab, rates = LAB_CONFIG, DEFAULT_LEARNING_RATES
+    parser.add_argument("--hidden", type=positive_int, nargs="+", default=list(lab["hidden"]),
+                        metavar="H", help="hidden layer sizes (default: "
+                        f"{' '.join(map(str, lab['hidden']))})")
+    parser.add_argument("--activation", choices=nn.ACTIVATIONS, default=lab["activation"],
+                        help=f"hidden activation (default: {lab['activation']})")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=lab["optimizer"],
+                        help=f"default: {lab['optimizer']} (the spec's is "
+                             f"{SPEC_CONFIG['optimizer']})")
     parser.add_argument("--lr", type=positive_float, default=None,
-                        help="learning rate (default: 0.05 for adam and momentum, 0.3 for sgd)")
-    parser.add_argument("--epochs", type=positive_int, default=20000,
-                        help="most epochs to train (default: 20000)")
-    parser.add_argument("--epsilon", type=non_negative_float, default=0.01,
+                        help=f"learning rate (default: {rates['adam']:g} for adam and momentum, "
+                             f"{rates['sgd']:g} for sgd)")
+    parser.add_argument("--epochs", type=positive_int, default=lab["epochs"],
+                        help=f"most epochs to train (default: {lab['epochs']})")
+    parser.add_argument("--epsilon", type=non_negative_float, default=lab["epsilon"],
                         help="stop when the epoch loss is below this; 0 never stops early "
-                             "(default: 0.01)")
-    parser.add_argument("--batch-size", type=positive_int, default=None,
+                             f"(default: {lab['epsilon']:g})")
+    parser.add_argument("--batch-size", type=positive_int, default=lab["batch_size"],
                         help="samples per step (default: all; 1 is the spec's per-sample loop)")
-    parser.add_argument("--init", choices=nn.INITS, default="normal",
-                        help="weight initialisation (default: normal, as in the spec)")
+    parser.add_argument("--init", choices=nn.INITS, default=lab["init"],
+                        help=f"weight initialisation (default: {lab['init']}, as in the spec)")
     parser.add_argument("--bias", action="store_true", help="give the layers a bias")
-    parser.add_argument("--log-every", type=positive_int, default=100, metavar="K",
-                        help="print a training line every K epochs (default: 100)")
+    parser.add_argument("--log-every", type=positive_int, default=LOG_EVERY, metavar="K",
+                        help=f"print a training line every K epochs (default: {LOG_EVERY})")
     parser.add_argument("--compile", action="store_true",
                         help="record the training step once and replay it (tinygrad_lab.compile):"
                              " the same results, in less time")
@@ -286,11 +290,15 @@ def add_training_options(parser, hidden_default=(10, 10)):
 
 def add_data_options(parser, required=True):
     source = parser.add_mutually_exclusive_group(required=required)
-    source.add_argument("--dataset", choices=("linear", "xor"), help="one of the lab's datasets")
+    source.add_argument("--dataset", choices=data.DATASETS, help="one of the lab's datasets")
     source.add_argument("--data", metavar="FILE.csv",
                         help="your own data: a header row, feature columns, the 0/1 label last")
-    parser.add_argument("--samples", type=positive_int, default=100,
-                        help="points in the linear dataset (default: 100)")
+    add_samples(parser)
+
+
+def add_samples(parser):
+    parser.add_argument("--samples", type=positive_int, default=data.LINEAR_SIZE,
+                        help=f"points in the linear dataset (default: {data.LINEAR_SIZE})")
 
 
 def add_seed(parser):
@@ -310,8 +318,7 @@ def build_parser():
     lab.add_argument("--out", default="lab-output", help="folder for the figures "
                      "(default: ./lab-output)")
     add_training_options(lab)
-    lab.add_argument("--samples", type=positive_int, default=100,
-                     help="points in the linear dataset (default: 100)")
+    add_samples(lab)
     lab.set_defaults(run=command_lab, data=None)
 
     train = commands.add_parser("train", help="one training run on a dataset or your CSV file")
@@ -332,9 +339,10 @@ def build_parser():
 
     check = commands.add_parser("gradcheck", help="check the lab network's gradients against "
                                 "finite differences")
-    check.add_argument("--hidden", type=positive_int, nargs="+", default=[10, 10], metavar="H")
-    check.add_argument("--activation", choices=nn.ACTIVATIONS, default="sigmoid")
-    check.add_argument("--samples", type=positive_int, default=100)
+    check.add_argument("--hidden", type=positive_int, nargs="+",
+                       default=list(SPEC_CONFIG["hidden"]), metavar="H")
+    check.add_argument("--activation", choices=nn.ACTIVATIONS, default=SPEC_CONFIG["activation"])
+    check.add_argument("--samples", type=positive_int, default=data.LINEAR_SIZE)
     add_seed(check)
     check.set_defaults(run=command_gradcheck)
 
@@ -343,14 +351,14 @@ def build_parser():
         "explain its backward pass", description="Build the lab network's loss on a whole "
         "dataset, run backward, draw the graph (--out) and write its Graphviz source (--dot), "
         "then print the backward pass node by node, loss first.")
-    graph.add_argument("--dataset", choices=("linear", "xor"), default="linear",
+    graph.add_argument("--dataset", choices=data.DATASETS, default="linear",
                        help="one of the lab's datasets (default: linear)")
     graph.add_argument("--out", default="graph.png", metavar="PNG",
                        help="the drawing (default: graph.png)")
     graph.add_argument("--dot", default="graph.dot", metavar="DOT",
                        help="the Graphviz source (default: graph.dot)")
     add_seed(graph)
-    graph.set_defaults(run=command_graph, data=None, samples=100)
+    graph.set_defaults(run=command_graph, data=None, samples=data.LINEAR_SIZE)
 
     report_parser = commands.add_parser("report", help="run every Discussion study and write "
                                         "report.md, report.pdf, results.json and the figures")

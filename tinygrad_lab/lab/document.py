@@ -8,8 +8,8 @@ A block is a tuple: ("title", text), ("h2", text), ("h3", text[, new_page]), ("p
 import os
 import textwrap
 
-from .files import atomic_write
-from .plot import new_figure
+from ..files import atomic_write
+from ..plot import new_figure
 
 
 def to_markdown(blocks):

@@ -1,11 +1,10 @@
 """``tinygrad-lab report``: the files it writes, results.json's schema, reproducibility whatever
---jobs is, the computed sentences, and the refused flags.
+--jobs is, the figures drawn from what the runs returned, and the refused flags.
 
 The two quick reports (``--jobs 2`` and ``--jobs 1``, ~15 s each) are module-scoped fixtures shared
-by the tests; the sentence tests use small synthetic runs.
+by the tests. Every test here starts a subprocess or builds a report: all are marked slow.
 """
 
-import copy
 import json
 import os
 import re
@@ -15,9 +14,11 @@ import sys
 import pytest
 from cli_process import ENV, interrupt_on_line
 
-from tinygrad_lab import __version__, experiments, findings
-from tinygrad_lab.train import fit
+from tinygrad_lab import __version__
+from tinygrad_lab.lab.runs import RESULT_KEYS, TIMING_KEYS
+from tinygrad_lab.lab.studies import STUDIES as LAB_STUDIES
 
+pytestmark = pytest.mark.slow
 TIMEOUT = 300
 ERROR_PREFIX = "tinygrad-lab: error: "
 STUDIES = {"learning_rate", "hidden_units", "activation", "optimizer", "batch_size", "init"}
@@ -61,7 +62,7 @@ def load(out):
 
 def run_without_timing(run_):
     """A run's object without the fields that measure time (they differ from run to run)."""
-    return {key: value for key, value in run_.items() if key not in experiments.TIMING_KEYS}
+    return {key: value for key, value in run_.items() if key not in TIMING_KEYS}
 
 
 def without_timing(results):
@@ -137,7 +138,7 @@ def test_pdf_page_counting_ignores_the_pages_tree():
 # ---- results.json -----------------------------------------------------------------------------
 
 def check_run(run_):
-    assert tuple(run_) == experiments.RESULT_KEYS
+    assert tuple(run_) == RESULT_KEYS
     for key, kind in RUN_TYPES.items():
         assert isinstance(run_[key], kind), (key, run_[key])
     assert set(run_["config"]) == set(CONFIG_TYPES)
@@ -164,7 +165,7 @@ def test_results_json_schema(report):
         check_run(run_)
         assert run_["study"] in STUDIES
     assert {run_["study"] for run_ in results["runs"]} == STUDIES
-    variants = sum(len(study.variants) for study in experiments.STUDIES)
+    variants = sum(len(study.variants) for study in LAB_STUDIES)
     assert len(results["runs"]) == variants * 2 * seeds
     assert [run_["dataset"] for run_ in results["lab"]] == ["linear", "xor"]
     for run_ in results["lab"]:
@@ -200,159 +201,6 @@ def test_a_progress_line_per_run_on_stderr(report):
 def test_the_same_results_whatever_jobs_is(report, report_one_job):
     first, second = load(report[0]), load(report_one_job[0])
     assert without_timing(first) == without_timing(second)
-
-
-def test_a_run_depends_on_its_spec_only():
-    spec = experiments.build_specs(1, quick=True)[0]
-    first, second = experiments.run(spec), experiments.run(copy.deepcopy(spec))
-    assert run_without_timing(first) == run_without_timing(second)
-    other = experiments.run({**spec, "seed": 1})
-    assert other["curve"] != second["curve"]
-
-
-def test_a_run_trains_compiled_with_the_results_of_eager_training(monkeypatch):
-    spec = experiments.build_specs(1, quick=True)[0]
-    compiled = experiments.run(spec)
-    modes = []
-
-    def eager_fit(*args, **kwargs):
-        modes.append(kwargs.pop("compiled"))
-        return fit(*args, **kwargs)
-
-    monkeypatch.setattr(experiments, "fit", eager_fit)
-    eager = experiments.run(copy.deepcopy(spec))
-    assert modes == [True]
-    assert run_without_timing(compiled) == run_without_timing(eager)
-
-
-# ---- the computed sentences -------------------------------------------------------------------
-
-def fake(study, label, dataset, seed, **fields):
-    """A synthetic run object with neutral values, overridden by ``fields``."""
-    config = {**experiments.SPEC_CONFIG, "epochs": 500, **fields.pop("config", {})}
-    run_ = {"study": study, "label": label, "dataset": dataset, "seed": seed, "config": config,
-            "accuracy": 1.0, "final_loss": 0.1, "epochs_run": 500, "epochs_to_100": 200,
-            "epochs_to_epsilon": None, "diverged": False, "seconds": 0.5,
-            "seconds_to_100": 0.2, "loss_increases": 0,
-            "init_stats": {"preactivation_std": [1.0, 1.0], "saturated": [0.0, 0.0],
-                           "output_rms": 1.0, "loss": 0.7, "gradient_norm": [0.1, 0.1, 0.1]},
-            "curve": {"epoch": [1, 500], "loss": [0.7, 0.1]}}
-    run_.update(fields)
-    return run_
-
-
-def learning_rate_runs(fast_epochs):
-    runs = []
-    for dataset in ("linear", "xor"):
-        for seed, epochs in enumerate(fast_epochs):
-            runs.append(fake("learning_rate", "lr=10", dataset, seed, epochs_to_100=epochs,
-                             loss_increases=100))
-        for seed in range(len(fast_epochs)):
-            runs.append(fake("learning_rate", "lr=0.3", dataset, seed, epochs_to_100=None,
-                             seconds_to_100=None, accuracy=0.75))
-    return runs
-
-
-def test_learning_rate_sentences_follow_the_numbers():
-    before = findings.learning_rate_findings(learning_rate_runs([100, 120, 140]))
-    assert before[1] == ("On XOR, lr=10 did best: it reached 100% accuracy in 3 of 3 "
-                         "seeds after a median of 120 epochs; lr=0.3 reached it in none of 3 "
-                         "seeds within 500 epochs (mean accuracy 0.75).")
-    assert before[2] == ("The loss rose from one epoch to the next in a median of 20% of the "
-                         "epochs at lr=10, against 0% at lr=0.3; no run diverged to a "
-                         "non-finite loss.")
-    runs = learning_rate_runs([100, 160, 140])
-    runs[1]["diverged"] = True
-    after = findings.learning_rate_findings(runs)
-    assert "after a median of 140 epochs" in after[1]
-    assert after[2].endswith("; lr=10 diverged (non-finite loss) in 1 of 6 runs.")
-
-
-def activation_runs(none_xor_accuracy, tanh_xor_loss):
-    runs = []
-    for seed in range(2):
-        runs += [fake("activation", "tanh", "linear", seed),
-                 fake("activation", "tanh", "xor", seed, final_loss=tanh_xor_loss),
-                 fake("activation", "none", "linear", seed, epochs_to_100=10 + seed),
-                 fake("activation", "none", "xor", seed, epochs_to_100=None,
-                      seconds_to_100=None, accuracy=none_xor_accuracy[seed])]
-    return runs
-
-
-def test_activation_sentences_follow_the_numbers():
-    before = findings.activation_findings(activation_runs([0.52, 0.58], 0.0331))
-    assert "its best accuracy was 0.58 (mean 0.55)" in before[0]
-    assert "after a median of 10 epochs" in before[0]  # the median of 10 and 11, rounded
-    assert before[2].startswith("tanh never took the XOR loss below 0.0331, about ln 2 / 21")
-    after = findings.activation_findings(activation_runs([0.52, 0.68], 0.01))
-    assert "its best accuracy was 0.68 (mean 0.60)" in after[0]
-    assert len(after) == 2  # tanh's loss is no longer stuck at ln 2 / 21
-    solved = findings.activation_findings(activation_runs([1.0, 1.0], 0.01))
-    assert "unexpectedly" in solved[0]
-
-
-def test_optimizer_sentences_give_the_speedup():
-    runs = [fake("optimizer", label, dataset, seed, epochs_to_100=epochs)
-            for dataset in ("linear", "xor") for seed in range(2)
-            for label, epochs in (("sgd 0.3", 1600), ("adam 0.05", 100))]
-    sentences = findings.optimizer_findings(runs)
-    assert sentences[1].startswith("On XOR, 100% accuracy was reached by adam 0.05 in 2 of 2")
-    assert sentences[1].endswith("adam 0.05 needed 16× fewer epochs than sgd 0.3 (medians).")
-    for run_ in runs:
-        if run_["label"] == "sgd 0.3":
-            run_["epochs_to_100"] = 800
-    assert findings.optimizer_findings(runs)[1].endswith("needed 8× fewer epochs than sgd 0.3 "
-                                                         "(medians).")
-
-
-def init_runs(lecun_hits):
-    """The init study with 2 seeds: normal reaches 100% in 1 of 4 runs, lecun in ``lecun_hits``."""
-    runs = []
-    for init, std in (("normal", 17.0), ("lecun", 0.5)):
-        for dataset in ("linear", "xor"):
-            for seed in range(2):
-                reached = seed == 0 and dataset == "linear" if init == "normal" \
-                    else 2 * (dataset == "xor") + seed < lecun_hits
-                stats = {"preactivation_std": [0.8, std], "saturated": [0.0, 0.78 * (std > 1)],
-                         "output_rms": 10.0 if std > 1 else 0.01, "loss": 7.0,
-                         "gradient_norm": [3.0 if std > 1 else 0.006, 1.0, 1.0]}
-                runs.append(fake("init", f"{init}, sgd 0.3", dataset, seed, init_stats=stats,
-                                 config={"init": init, "hidden": [1000, 1000]},
-                                 epochs_to_100=10 if reached else None))
-    return runs
-
-
-def test_init_sentences_follow_the_numbers():
-    worse = findings.init_findings(init_runs(lecun_hits=0))
-    assert worse[0].startswith("At initialisation, standard-normal weights give the last hidden "
-                               "layer pre-activations of standard deviation 17.00 (78% beyond")
-    assert "its norm is 3, against 0.006 with lecun" in worse[0]
-    assert worse[1] == ("Within 500 epochs, with sgd 0.3: normal reached 100% in 1 of 4 runs "
-                        "(mean accuracy 1.00), lecun reached 100% in 0 of 4 runs (mean accuracy "
-                        "1.00).")
-    assert worse[2].startswith("So removing the saturation is not enough at this width")
-    assert findings.init_findings(init_runs(lecun_hits=1))[2].startswith("Neither init")
-    assert findings.init_findings(init_runs(lecun_hits=3))[2].startswith(
-        "So the scaled init is what lets the wide network learn here")
-
-
-def test_gradcheck_sentence_follows_the_error():
-    check = {"seed": 0, "hidden": [10, 10], "samples": 100, "weights": 130,
-             "max_abs_error": 2e-10, "max_relative_error": 3e-9,
-             "layers": [{"name": "W1", "shape": [2, 10], "max_abs_error": 2e-10,
-                         "max_relative_error": 3e-9}]}
-    assert "3.0e-09 (in W1)" in findings.gradcheck_findings(check)[0]
-    assert "far below the tolerance" in findings.gradcheck_findings(check)[0]
-    check["max_relative_error"] = check["layers"][0]["max_relative_error"] = 2e-4
-    sentence = findings.gradcheck_findings(check)[0]
-    assert "2.0e-04" in sentence and "ABOVE" in sentence and "disagree" in sentence
-
-
-def test_tables_give_mean_and_spread():
-    headers, rows = findings.study_table(learning_rate_runs([100, 120, 140]), "learning_rate")
-    assert headers[:4] == ["variant", "data", "accuracy", "100% reached"]
-    assert rows[0][:5] == ["lr=10", "linear", "1.00 ± 0.00", "3/3", "120 (100–140)"]
-    assert rows[2][:5] == ["lr=0.3", "linear", "0.75 ± 0.00", "0/3", "—"]
 
 
 # ---- flags ------------------------------------------------------------------------------------

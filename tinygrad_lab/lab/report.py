@@ -2,29 +2,53 @@
 
 The report is built once as a list of blocks (see ``document``): headings, paragraphs, formulas,
 tables and figures. The same blocks are written as Markdown and laid out on PDF pages, so the two
-say the same thing; every sentence that states a result comes from ``findings``. The figures are
-drawn in the worker processes too (matplotlib is imported inside the functions that draw).
+say the same thing; every sentence that states a result comes from ``findings``. The figures
+(``figures``) are drawn in the worker processes too, from what the runs returned.
 """
 
 import json
 import math
 import os
 import time
-from types import SimpleNamespace
 
 import numpy as np
 
-from . import __version__, experiments
+from .. import __version__
+from ..data import LINEAR_SIZE, XOR_SIZE
+from ..files import atomic_write
+from ..train import format_accuracy, format_header, format_log
 from . import findings as say
+from .config import (
+    GRADCHECK_STEP,
+    MOMENTUM,
+    MOMENTUM_LEARNING_RATE,
+    SATURATED,
+    SATURATED_SLOPE,
+    SPEC_CONFIG,
+)
 from .document import to_markdown, write_pdf
-from .experiments import DATASETS
-from .files import atomic_write
-from .findings import NAMES, all_runs, by_variant
-from .plot import new_figure
-from .train import format_log
+from .figures import (
+    FIGURE_DIR,
+    TITLES,
+    activation_figure,
+    curves_figure,
+    draw,
+    figure_path,
+    gradcheck_figure,
+    hidden_figure,
+    init_figure,
+    lab_figure,
+    sigmoid_figure,
+)
+from .gradients import gradient_check
+from .pool import run_all, worker_pool
+from .studies import ADAM, STUDIES, STUDY, build_specs, lab_specs, spec_key
+from .tables import all_runs, by_variant, group_of, reach, scientific, study_table
 
-FIGURE_DIR = "figures"  # inside the report's folder
-TITLES = {"linear": "Linear data", "xor": "XOR"}
+LAB_KEY = ()  # the key of a Results-section run, which belongs to no study
+# The runs whose model, data and pre-activations the figures need: (study, seed, dataset or None
+# for both).
+FIGURE_RUNS = (("lab", 0, None), ("activation", 0, None), ("init", 0, "linear"))
 
 
 def check_matplotlib():
@@ -46,12 +70,12 @@ def write_report(out_dir, seeds=5, quick=False, jobs=None, log=None):
     start = time.perf_counter()
     os.makedirs(os.path.join(out_dir, FIGURE_DIR), exist_ok=True)
     paths = [os.path.join(out_dir, name) for name in ("results.json", "report.md", "report.pdf")]
-    with experiments.worker_pool(jobs or os.cpu_count() or 1) as pool:
-        results, models = collect(seeds, quick, pool, log)
+    with worker_pool(jobs or os.cpu_count() or 1) as pool:
+        results, trained = collect(seeds, quick, pool, log)
         with atomic_write(paths[0]) as file:
             file.write(to_json(results).encode())
         drawings = []  # (function, arguments) of every figure, drawn in parallel below
-        blocks = document(results, models, lambda *job: drawings.append(job))
+        blocks = document(results, trained, lambda *job: drawings.append(job))
         with atomic_write(paths[1]) as file:
             file.write(to_markdown(blocks).encode())
         if log is not None:
@@ -66,23 +90,30 @@ def write_report(out_dir, seeds=5, quick=False, jobs=None, log=None):
 
 
 def collect(seeds, quick, pool, log=None):
-    """Run the studies, the lab runs and the gradient check; returns (results, models).
+    """Run the studies, the lab runs and the gradient check; returns (results, trained).
 
-    ``results`` is what results.json holds; ``models`` maps ("lab" or "activation", label,
-    dataset) to the trained MLP of seed 0, for the figures.
+    ``results`` is what results.json holds; ``trained`` maps (study, dataset, variant key) of
+    each of the FIGURE_RUNS to what that run returned beside its result (``runs.Trained``: the
+    trained model, the data, the pre-activations at init), for the figures. The Results
+    section's runs have the key LAB_KEY.
     """
-    specs = experiments.build_specs(seeds, quick) + experiments.lab_specs()
+    specs = build_specs(seeds, quick) + lab_specs()
     keep = [i for i, spec in enumerate(specs)
-            if spec["study"] in ("lab", "activation") and spec["seed"] == 0]
+            if any(spec["study"] == study and spec["seed"] == seed
+                   and dataset in (None, spec["dataset"]) for study, seed, dataset in FIGURE_RUNS)]
     lab = [i for i, spec in enumerate(specs) if spec["study"] == "lab"]
-    runs, trained = experiments.run_all(specs, pool, keep_models=keep, full_curves=lab, log=log)
-    models = {(specs[i]["study"], specs[i]["label"], specs[i]["dataset"]): trained[i]
-              for i in keep}
+    runs, trained = run_all(specs, pool, keep=keep, full_curves=lab, log=log)
     results = {"version": __version__, "numpy": np.__version__, "quick": quick, "seeds": seeds,
                "runs": [run for run in runs if run["study"] != "lab"],
                "lab": [run for run in runs if run["study"] == "lab"],
-               "gradcheck": experiments.gradient_check()}
-    return results, models
+               "gradcheck": gradient_check()}
+    return results, {figure_key(specs[i]): trained[i] for i in keep}
+
+
+def figure_key(run):
+    """(study, dataset, variant key) of a run or spec: how the figures find what it returned."""
+    key = LAB_KEY if run["study"] == "lab" else STUDY[run["study"]].key_of(run["config"])
+    return run["study"], run["dataset"], key
 
 
 def to_json(results):
@@ -100,173 +131,14 @@ def to_json(results):
     return "{\n " + ",\n ".join(fields) + "\n}\n"
 
 
-# ---- figures: each function draws one Figure from plain data --------------------------------
-
-def draw(out_dir, name, function, *arguments):
-    """Draw ``function(*arguments)`` and write it whole to out_dir/figures/name.png."""
-    figure = function(*arguments)
-    path = os.path.join(out_dir, figure_path(name))
-    with atomic_write(path) as file:
-        figure.savefig(file, format="png", dpi=110)
-    return path
-
-
-def figure_path(name):
-    return f"{FIGURE_DIR}/{name}.png"
-
-
-def draw_curves(ax, groups, dataset, epsilon=None):
-    """Every run's loss curve, one colour per variant, on log-log axes."""
-    from matplotlib import colormaps
-
-    colors = colormaps["viridis"](np.linspace(0.0, 0.9, len(groups)))
-    for color, (label, group) in zip(colors, groups.items(), strict=True):
-        for seed, run in enumerate(group[dataset]):
-            loss = [np.nan if v is None else v for v in run["curve"]["loss"]]
-            ax.plot(run["curve"]["epoch"], loss, color=color, alpha=0.8 if seed == 0 else 0.35,
-                    linewidth=1.3, label=label if seed == 0 else None)
-    if epsilon:
-        ax.axhline(epsilon, color="grey", linestyle="--", linewidth=0.8)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
-    ax.set_title(TITLES[dataset])
-    ax.grid(True, alpha=0.3)
-
-
-def curves_figure(runs, study):
-    """The loss curves of every run of ``study``, one panel per dataset."""
-    figure = new_figure(False, figsize=(10, 4))
-    axes = figure.subplots(1, 2)
-    for ax, dataset in zip(axes, DATASETS, strict=True):
-        draw_curves(ax, by_variant(runs, study), dataset, epsilon=runs[0]["config"]["epsilon"])
-    axes[1].legend(fontsize="small", loc="lower left")
-    return figure
-
-
-def hidden_figure(runs):
-    """The loss curves of each width, and the cost of an epoch against the number of weights."""
-    groups = by_variant(runs, "hidden_units")
-    figure = new_figure(False, figsize=(12, 3.8))
-    *curve_axes, cost_ax = figure.subplots(1, 3)
-    for ax, dataset in zip(curve_axes, DATASETS, strict=True):
-        draw_curves(ax, groups, dataset, epsilon=runs[0]["config"]["epsilon"])
-    curve_axes[1].legend(fontsize="small", loc="lower left")
-    for dataset, marker in zip(DATASETS, "os", strict=True):
-        sizes = [experiments.weight_count(g[dataset][0]["config"]["hidden"])
-                 for g in groups.values()]
-        ms = [np.mean([say.per_epoch_ms(r) for r in g[dataset]]) for g in groups.values()]
-        cost_ax.plot(sizes, ms, marker=marker, label=NAMES[dataset])
-    cost_ax.set_xscale("log")
-    cost_ax.set_yscale("log")
-    cost_ax.set_xlabel("weights in the network")
-    cost_ax.set_ylabel("ms per epoch (mean)")
-    cost_ax.set_title("Cost of an epoch")
-    cost_ax.grid(True, alpha=0.3)
-    cost_ax.legend(fontsize="small")
-    return figure
-
-
-def init_figure(runs):
-    """Histograms of the last hidden layer's pre-activations at init, and the loss curves."""
-    groups = by_variant(runs, "init")
-    figure = new_figure(False, figsize=(12, 3.8))
-    hist_ax, *curve_axes = figure.subplots(1, 3)
-    inits = {}
-    for group in groups.values():
-        inits.setdefault(all_runs(group)[0]["config"]["init"], all_runs(group)[0])
-    for init, run in inits.items():
-        x, _, model, _ = experiments.setup({**run, "dataset": "linear", "seed": 0})
-        values = experiments.preactivations(model, x)[-1].ravel()
-        hist_ax.hist(values, bins=80, density=True, histtype="stepfilled", alpha=0.55,
-                     label=f"{init} (std {values.std():.2f})")
-    hist_ax.axvspan(-experiments.SATURATED, experiments.SATURATED, color="green", alpha=0.08,
-                    label="|a| < 4.6: σ'(a) ≥ 0.01")
-    hist_ax.set_yscale("log")
-    hist_ax.set_xlabel("pre-activation a of hidden layer 2 at init")
-    hist_ax.set_ylabel("density (linear data, seed 0)")
-    hist_ax.legend(fontsize="small")
-    for ax, dataset in zip(curve_axes, DATASETS, strict=True):
-        draw_curves(ax, groups, dataset)
-    curve_axes[1].legend(fontsize="small", loc="lower left")
-    return figure
-
-
-def activation_figure(runs, models):
-    """Decision boundaries of seed 0, one column per activation, one row per dataset."""
-    from . import plot
-
-    labels = list(by_variant(runs, "activation"))
-    figure = new_figure(False, figsize=(3.2 * len(labels), 6.2))
-    axes = figure.subplots(len(DATASETS), len(labels), squeeze=False)
-    for row, dataset in enumerate(DATASETS):
-        for column, label in enumerate(labels):
-            run = next(r for r in runs if r["label"] == label and r["dataset"] == dataset
-                       and r["seed"] == 0)
-            x, y, _, _ = experiments.setup(run)
-            ax = axes[row, column]
-            plot.decision_boundary(models[label, dataset], x, y, ax=ax, resolution=120)
-            ax.set_title(f"{label} — {TITLES[dataset]}: acc {run['accuracy']:.2f}",
-                         fontsize="medium")
-            if (row, column) != (0, 0):
-                ax.get_legend().remove()
-    return figure
-
-
-def gradcheck_figure(check):
-    figure = new_figure(False, figsize=(6, 3.2))
-    ax = figure.add_subplot()
-    names = [layer["name"] for layer in check["layers"]]
-    errors = [max(layer["max_relative_error"], 1e-18) for layer in check["layers"]]
-    ax.bar(names, errors, color="tab:purple")
-    ax.axhline(say.TOLERANCE, color="tab:red", linestyle="--",
-               label=f"tolerance {say.TOLERANCE:g}")
-    ax.set_yscale("log")
-    ax.set_ylabel("max relative error")
-    ax.set_title("Analytic vs finite-difference gradient")
-    ax.legend(fontsize="small")
-    return figure
-
-
-def sigmoid_figure():
-    figure = new_figure(False, figsize=(7, 3))
-    ax = figure.add_subplot()
-    a = np.linspace(-8, 8, 400)
-    s = 1 / (1 + np.exp(-a))
-    ax.plot(a, s, label="σ(x)")
-    ax.plot(a, s * (1 - s), label="σ'(x) = σ(x)(1 − σ(x))")
-    for side in (-1, 1):
-        ax.axvspan(side * experiments.SATURATED, side * 8, color="grey", alpha=0.15)
-    ax.text(6.3, 0.55, "σ' < 0.01", ha="center", fontsize="small")
-    ax.set_xlabel("x")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small", loc="upper left")
-    return figure
-
-
-def lab_figure(run, model, kind):
-    """The lab run's "comparison", "learning-curve" or "decision-boundary" figure."""
-    from . import plot
-    from .train import predict
-
-    x, y, _, _ = experiments.setup(run)
-    if kind == "comparison":
-        return plot.show_result(x, y, predict(model, x))
-    if kind == "learning-curve":
-        return plot.learning_curve(SimpleNamespace(
-            loss=[np.nan if v is None else v for v in run["curve"]["loss"]],
-            accuracy=run["curve"]["accuracy"]))
-    return plot.decision_boundary(model, x, y)
-
-
 # ---- the document ---------------------------------------------------------------------------
 
 SECTION_LETTERS = {"learning_rate": "A", "hidden_units": "B", "init": "B2", "activation": "C",
                    "optimizer": "D1", "batch_size": "D2"}
 STUDY_NOTES = {
     "learning_rate": "Plain SGD on the spec's network (section 2.B) with six learning rates.",
-    "hidden_units": "SGD at lr 0.3 with one to a thousand units per hidden layer. A (1000,1000) "
+    "hidden_units": f"SGD at lr {SPEC_CONFIG['learning_rate']:g} with one to a thousand units per "
+                    "hidden layer. A (1000,1000) "
                     "step costs about a hundred (10,10) steps, so that network gets a far "
                     "smaller epoch budget (see the budgets in section 2.B).",
     "init": "Why does the (1000,1000) network predict nothing? Each unit of its second layer sums "
@@ -280,12 +152,14 @@ STUDY_NOTES = {
             "near unit size. The study trains the wide network with both inits, with the spec's "
             "SGD and with Adam (whose steps are about lr per weight, however large the "
             "gradient).",
-    "activation": "Adam at lr 0.05 (which lets every variant that can fit a dataset fit it "
-                  "within the budget) with four hidden activations; the output stays a sigmoid.",
-    "optimizer": "The spec's network with plain SGD (lr 0.3), SGD with momentum 0.9 (lr 0.05) "
-                 "and Adam (lr 0.05).",
-    "batch_size": "SGD at lr 0.3 with one sample per update (the spec's pseudocode), 16 "
-                  "(shuffled each epoch) and the whole set.",
+    "activation": f"Adam at lr {ADAM['learning_rate']:g} (which lets every variant that can fit "
+                  "a dataset fit it within the budget) with four hidden activations; the output "
+                  "stays a sigmoid.",
+    "optimizer": f"The spec's network with plain SGD (lr {SPEC_CONFIG['learning_rate']:g}), SGD "
+                 f"with momentum {MOMENTUM:g} (lr {MOMENTUM_LEARNING_RATE:g}) and Adam "
+                 f"(lr {ADAM['learning_rate']:g}).",
+    "batch_size": f"SGD at lr {SPEC_CONFIG['learning_rate']:g} with one sample per update (the "
+                  "spec's pseudocode), 16 (shuffled each epoch) and the whole set.",
 }
 CAPTIONS = {
     "learning_rate": "Loss per epoch, every seed (seed 0 darker); dashed: ε.",
@@ -298,9 +172,10 @@ CAPTIONS = {
 }
 
 
-def document(results, models, schedule):
-    """The report as blocks. ``schedule(name, function, *arguments)`` is called for each figure:
-    the caller draws ``function(*arguments)`` to figures/name.png."""
+def document(results, trained, schedule):
+    """The report as blocks, from results.json's ``results`` and what the runs returned
+    (``trained``: see ``collect``). ``schedule(name, function, *arguments)`` is called for each
+    figure: the caller draws ``function(*arguments)`` to figures/name.png."""
     runs = results["runs"]
 
     def figure(name, caption, function, *arguments):
@@ -315,8 +190,8 @@ def document(results, models, schedule):
                     "result is computed from it.")]
     blocks += introduction()
     blocks += setups(runs, figure)
-    blocks += result_section(results, models, figure)
-    blocks += discussion(results, models, figure)
+    blocks += result_section(results, trained, figure)
+    blocks += discussion(results, trained, figure)
     return blocks
 
 
@@ -324,9 +199,10 @@ def introduction():
     return [
         ("h2", "1. Introduction"),
         ("p", "The lab trains a network with two hidden layers by backpropagation, using only "
-              "NumPy, on two datasets: 100 points drawn uniformly from the unit square and "
-              "labelled by the side of the diagonal x1 = x2 they fall on (a linear split), and "
-              "the 21 'easy XOR' points, where the diagonal is class 0 and the anti-diagonal "
+              f"NumPy, on two datasets: {LINEAR_SIZE} points drawn uniformly from the unit "
+              "square and labelled by the side of the diagonal x1 = x2 they fall on (a linear "
+              f"split), and the {XOR_SIZE} 'easy XOR' points, where the diagonal is class 0 and "
+              "the anti-diagonal "
               "class 1 (no straight line separates them). Here the gradients come from "
               "tinygrad_lab, a small reverse-mode autograd engine on NumPy; a test checks them "
               "against the spec's hand-derived backpropagation."),
@@ -341,14 +217,14 @@ def introduction():
 def budget_rows(runs):
     """Per study: its variants and its epoch budget (with the variants that differ)."""
     rows = []
-    for study in experiments.STUDIES:
+    for study in STUDIES:
         epochs = {}
-        for label, group in by_variant(runs, study.name).items():
-            epochs.setdefault(all_runs(group)[0]["config"]["epochs"], []).append(label)
+        for variant, group in by_variant(runs, study.name).items():
+            epochs.setdefault(all_runs(group)[0]["config"]["epochs"], []).append(variant.label)
         usual = max(epochs, key=lambda e: len(epochs[e]))
         others = "; ".join(f"{', '.join(labels)}: {e}" for e, labels in epochs.items()
                            if e != usual)
-        rows.append([study.title, "; ".join(label for label, _ in study.variants),
+        rows.append([study.title, "; ".join(variant.label for variant in study.variants),
                      f"{usual}" + (f" ({others})" if others else "")])
     return rows
 
@@ -358,19 +234,21 @@ def setups(runs, figure):
         ("h2", "2. Experiment setups"),
         ("h3", "A. Sigmoid functions"),
         ("p", "The sigmoid squashes any real number into (0, 1); its derivative is a bell that "
-              "peaks at 0.25 at x = 0 and is below 0.01 once |x| > 4.6, which matters for the "
-              "wide network of section 4.B. The engine computes it in a numerically stable form, "
-              "so large |x| neither overflows nor returns NaN."),
+              f"peaks at 0.25 at x = 0 and is below {SATURATED_SLOPE:g} once |x| > "
+              f"{SATURATED:g}, which matters for the wide network of section 4.B. The engine "
+              "computes it in a numerically stable form, so large |x| neither overflows nor "
+              "returns NaN."),
         ("math", r"\sigma(x) = \frac{1}{1 + e^{-x}}"),
         ("math", r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))"),
-        figure("sigmoid", "The sigmoid and its derivative; shaded: σ' < 0.01.", sigmoid_figure),
+        figure("sigmoid", f"The sigmoid and its derivative; shaded: σ' < {SATURATED_SLOPE:g}.",
+               sigmoid_figure),
         ("h3", "B. Neural network"),
         ("p", "Inputs X (n × 2), two hidden layers of h1 and h2 units and one output, with no "
               "bias, as in the spec. The weights W1 (2 × h1), W2 (h1 × h2) and W3 (h2 × 1) are "
               "drawn from a standard normal unless a study says otherwise. The loss is the mean "
               "binary cross-entropy, with ŷ the ground truth as in the spec; a point is "
               "predicted as class 1 when y > 0.5. Training stops at the epoch budget or when the "
-              "epoch's loss falls below ε = 0.01."),
+              f"epoch's loss falls below ε = {SPEC_CONFIG['epsilon']:g}."),
         ("math", r"Z_1 = \sigma(X W_1), \quad Z_2 = \sigma(Z_1 W_2), \quad y = \sigma(Z_2 W_3)"),
         ("math", r"L = -\frac{1}{n} \sum_{i=1}^{n} \left[\hat{y}_i \log y_i + (1 - \hat{y}_i)"
                  r" \log (1 - y_i)\right]"),
@@ -397,18 +275,18 @@ def setups(runs, figure):
     ]
 
 
-def result_section(results, models, figure):
+def result_section(results, trained, figure):
     lab = results["lab"]
     config = lab[0]["config"]
-    spec_sgd = by_variant(results["runs"], "optimizer").get("sgd 0.3")
-    sgd = say.reach(spec_sgd["xor"]) if spec_sgd else "(not run)"
+    spec_sgd = group_of(by_variant(results["runs"], "optimizer"), "optimizer",
+                        spec_key("optimizer"))
     rows = [[r["dataset"], f"{r['accuracy']:.2f}", str(r["epochs_to_100"] or "—"),
              str(r["epochs_to_epsilon"] or "—"), f"{r['final_loss']:.4f}", f"{r['seconds']:.2f}"]
             for r in lab]
 
     def lab_figures(kind, caption):
         return [figure(f"lab-{run['dataset']}-{kind}", f"{TITLES[run['dataset']]}: {caption}",
-                       lab_figure, run, models["lab", "lab", run["dataset"]], kind)
+                       lab_figure, run, trained[figure_key(run)], kind)
                 for run in lab]
 
     return [
@@ -416,7 +294,8 @@ def result_section(results, models, figure):
         ("p", f"`tinygrad-lab lab` with its defaults: the spec's (10,10) sigmoid network, "
               f"{config['optimizer']} at lr {config['learning_rate']:g}, full batch, at most "
               f"{config['epochs']} epochs, ε = {config['epsilon']:g}, seed 0. (The spec's plain "
-              f"SGD at lr 0.3 reached 100% on XOR {sgd} in section 4.D1.)"),
+              f"SGD at lr {SPEC_CONFIG['learning_rate']:g} reached 100% on XOR "
+              f"{reach(spec_sgd['xor'])} in section 4.D1.)"),
         ("h3", "A. Comparison figures"),
         *lab_figures("comparison", "ground truth and prediction."),
         ("h3", "B. Accuracy"),
@@ -440,24 +319,34 @@ def training_log(run, lines=8):
     while len(epochs) / step > lines:
         step *= 2
     shown = [e for e in epochs if e % step == 0 or e == epochs[-1]]
-    text = [f"=====data type : {run['dataset']}====="]
+    text = [format_header(run["dataset"])]
     text += [format_log(e, losses[e - 1], run["curve"]["accuracy"][e - 1]) for e in shown]
-    text.append(f"testing ... accuracy:{run['accuracy']:.2f}")
+    text.append(format_accuracy(run["accuracy"]))
     return "\n".join(text)
 
 
-def discussion(results, models, figure):
+def initial_preactivations(trained):
+    """{init: the wide network's last hidden pre-activations at init, linear data, seed 0}, in
+    the order of the init study's variants (the first variant with each init)."""
+    values = {}
+    for variant in STUDY["init"].variants:
+        init = {**STUDY["init"].base, **variant.overrides}["init"]
+        values.setdefault(init, trained["init", "linear", variant.key].preactivations[-1])
+    return values
+
+
+def discussion(results, trained, figure):
     runs = results["runs"]
     study_runs = {study.name: [r for r in runs if r["study"] == study.name]
-                  for study in experiments.STUDIES}
-    activation_models = {(label, dataset): model
-                         for (study, label, dataset), model in models.items()
-                         if study == "activation"}
+                  for study in STUDIES}
+    activation_trained = {(key, dataset): result
+                          for (study, dataset, key), result in trained.items()
+                          if study == "activation"}
     drawings = {
         "learning_rate": (curves_figure, study_runs["learning_rate"], "learning_rate"),
         "hidden_units": (hidden_figure, study_runs["hidden_units"]),
-        "init": (init_figure, study_runs["init"]),
-        "activation": (activation_figure, study_runs["activation"], activation_models),
+        "init": (init_figure, study_runs["init"], initial_preactivations(trained)),
+        "activation": (activation_figure, study_runs["activation"], activation_trained),
         "optimizer": (curves_figure, study_runs["optimizer"], "optimizer"),
         "batch_size": (curves_figure, study_runs["batch_size"], "batch_size"),
     }
@@ -465,8 +354,8 @@ def discussion(results, models, figure):
               ("p", "Tables give the mean ± standard deviation over seeds, or the median (min–max) "
                     "over the seeds that got there; 'epochs to 100%' is the first epoch whose "
                     "training accuracy was 100%.")]
-    for index, study in enumerate(experiments.STUDIES):
-        headers, rows = say.study_table(runs, study.name)
+    for index, study in enumerate(STUDIES):
+        headers, rows = study_table(runs, study.name)
         blocks += [("h3", f"{SECTION_LETTERS[study.name]}. {study.title}", index > 0),
                    ("p", STUDY_NOTES[study.name]),
                    ("table", headers, rows),
@@ -478,8 +367,9 @@ def discussion(results, models, figure):
     return blocks + [
         ("h3", "D3. Gradient check", True),
         ("p", f"The engine's gradient of the loss of the lab's network (seed {check['seed']}) "
-              "against central differences (step 1e-6) for every weight, as `tinygrad-lab "
-              "gradcheck` does."),
+              f"against central differences (step {scientific(GRADCHECK_STEP)}) for every "
+              "weight, as "
+              "`tinygrad-lab gradcheck` does."),
         ("table", ["weights", "shape", "max abs error", "max relative error"], rows),
         *(("p", sentence) for sentence in say.gradcheck_findings(check)),
         figure("gradcheck", "Largest relative error per weight matrix.", gradcheck_figure, check),
