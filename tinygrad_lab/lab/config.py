@@ -46,3 +46,9 @@ def build_model(config, rng=None):
     """The MLP that ``config`` describes (2 inputs, its hidden sizes, 1 output, no bias)."""
     return nn.MLP(hidden=config["hidden"], activation=config["activation"], init=config["init"],
                   rng=rng)
+
+
+def weight_count(hidden):
+    """The number of weights of the network with these hidden sizes (2 inputs, 1 output)."""
+    sizes = [2, *hidden, 1]
+    return sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))

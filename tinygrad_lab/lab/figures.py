@@ -13,8 +13,7 @@ from ..data import DATASETS
 from ..files import atomic_write
 from ..plot import new_figure
 from ..train import predict
-from .config import GRADCHECK_TOLERANCE, SATURATED, SATURATED_SLOPE
-from .pool import weight_count
+from .config import GRADCHECK_TOLERANCE, SATURATED, SATURATED_SLOPE, weight_count
 from .tables import NAMES, by_variant, per_epoch_ms
 
 FIGURE_DIR = "figures"  # inside the report's folder

@@ -9,6 +9,7 @@ import signal
 import time
 
 from .. import data
+from .config import weight_count
 from .runs import Trained, rebuild, train
 
 # Read by OpenBLAS / MKL / OpenMP when NumPy is imported: one thread per worker process, so J
@@ -25,12 +26,6 @@ ADAM_WEIGHT_SECONDS = 2e-8  # per weight, what Adam adds to the update (its two 
 def run_key(spec):
     """What determines a run's result: equal keys give equal runs (up to timing)."""
     return json.dumps([spec["dataset"], spec["seed"], spec["config"]], sort_keys=True)
-
-
-def weight_count(hidden):
-    """The number of weights of the network with these hidden sizes (2 inputs, 1 output)."""
-    sizes = [2, *hidden, 1]
-    return sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
 
 
 def estimated_seconds(spec):
