@@ -12,7 +12,7 @@ import tinygrad_lab
 PACKAGE = Path(tinygrad_lab.__file__).parent
 LAYERS = {  # module (relative to the package) -> its layer; a subpackage's modules share one
     "engine": 0,
-    "files": 1, "data": 1, "nn": 1, "optim": 1, "train": 1,
+    "version": 1, "files": 1, "data": 1, "nn": 1, "optim": 1, "train": 1,
     "graph": 2, "explain": 2, "viz": 2, "plot": 2,
     "lab": 3,
     "cli": 4, "__main__": 4,
@@ -40,13 +40,19 @@ def imports(path):
                 continue
             base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
             target = (*base, *(node.module.split(".") if node.module else ()))
-            names = [alias.name for alias in node.names]
-            for name in names if node.module is None else [None]:
-                yield (*target, name) if name else target, None, node.lineno
+            for alias in node.names:  # a submodule of ``target``, or a name defined in it
+                submodule = (*target, alias.name)
+                yield submodule if is_module(submodule) else target, None, node.lineno
+
+
+def is_module(parts):
+    path = PACKAGE.joinpath(*parts)
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
 
 
 def layer(parts):
-    return LAYERS[parts[0]] if parts else None
+    """A module's layer; the package root, which only re-exports, is above them all."""
+    return LAYERS[parts[0]] if parts else max(LAYERS.values()) + 1
 
 
 def test_every_module_has_a_layer():

@@ -7,7 +7,7 @@ import os
 import sys
 import tempfile
 
-from . import __version__, data, nn, viz
+from . import data, nn, viz
 from .engine import Tensor
 from .explain import explain
 from .graph import topological_order
@@ -22,6 +22,7 @@ from .lab.config import (
 from .lab.gradients import gradient_check, passes
 from .lab.runs import seeded_streams
 from .train import fit, format_header, predict, testing_lines
+from .version import __version__
 
 
 class UsageError(Exception):

@@ -5,8 +5,8 @@ import zipfile
 
 import numpy as np
 
-from .files import atomic_write
 from .engine import Tensor
+from .files import atomic_write
 
 # The hidden layers' activations, by the name a user gives (``MLP(activation="tanh")``).
 ACTIVATION_FUNCTIONS = {"sigmoid": Tensor.sigmoid, "tanh": Tensor.tanh, "relu": Tensor.relu,

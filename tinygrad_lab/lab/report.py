@@ -13,10 +13,10 @@ import time
 
 import numpy as np
 
-from .. import __version__
 from ..data import LINEAR_SIZE, XOR_SIZE
 from ..files import atomic_write
 from ..train import format_accuracy, format_header, format_log
+from ..version import __version__
 from . import findings as say
 from .config import (
     GRADCHECK_STEP,
