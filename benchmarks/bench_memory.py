@@ -13,8 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from tinygrad_lab import data, nn, optim  # noqa: E402
-from tinygrad_lab import Tensor  # noqa: E402
+from tinygrad_lab import Tensor, data, nn, optim  # noqa: E402
 
 LIMIT_MB = 2.0
 

@@ -13,7 +13,12 @@ from heapq import heappop, heappush
 import numpy as np
 
 
-def backpropagate(root, grad, deliver, through=None, add=operator.add, visit=None):
+def op_backward(node, grad, needs):
+    """What ``node``'s op passes back to its inputs: the op's own backward (eager mode)."""
+    return node._op.backward(grad, node._saved, needs)
+
+
+def backpropagate(root, grad, deliver, through=op_backward, add=operator.add, visit=None):
     """Push ``grad`` (d loss / d root) from ``root`` back to every tensor below it that needs it.
 
     Op nodes are taken newest first. Every user of a tensor was made after it, so when a node is
@@ -23,8 +28,8 @@ def backpropagate(root, grad, deliver, through=None, add=operator.add, visit=Non
     - its parts have been added up with ``add(total, part)`` in the order they arrived;
     - ``visit(node, grad)``, if given, sees that total, and so does ``deliver`` if the node
       retains its gradient (``retain_grad()``);
-    - ``through(node, grad, needs)`` returns what the node's op passes to each input, ``needs``
-      saying which inputs require a gradient; None means the op's own backward.
+    - ``through(node, grad, needs)`` returns what the node's op passes to each input (by default
+      the op's own backward), ``needs`` saying which inputs require a gradient.
 
     Leaves wait until the walk is over; then ``deliver(leaf, grad)`` gets each leaf's total, in
     the order the leaves received their first part.
@@ -32,8 +37,8 @@ def backpropagate(root, grad, deliver, through=None, add=operator.add, visit=Non
     if root._op is None:
         deliver(root, grad)
         return
-    # What each node has received so far waits in its _pending slot (~5% of the lab step
-    # quicker than a dict by id); a node is in the heap, or a leaf in ``leaves``, while it is set.
+    # What each node has received so far waits in its _pending slot: ~5% of the lab step
+    # quicker than a dict by id. A node is in the heap, or in ``leaves``, while it is set.
     root._pending = grad
     newest_first = [(root._order, root)]
     leaves = []
@@ -47,10 +52,7 @@ def backpropagate(root, grad, deliver, through=None, add=operator.add, visit=Non
             if node._retains_grad:
                 deliver(node, grad)
             needs = node._needs
-            if through is None:  # eager mode, inline: a call per node costs ~2% of the lab step
-                parts = node._op.backward(grad, node._saved, needs)
-            else:
-                parts = through(node, grad, needs)
+            parts = through(node, grad, needs)
             for parent, part in zip(node._parents, parts):  # noqa: B905 (one part per input)
                 if part is None:  # the parent does not require grad
                     continue
