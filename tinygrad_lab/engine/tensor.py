@@ -278,7 +278,7 @@ class Tensor:
                 raise RuntimeError(
                     f"backward: a gradient is needed for a non-scalar output (shape "
                     f"{data.shape}); call backward(grad) with grad of that shape")
-            grad = np.ones(data.shape, data.dtype)
+            grad = np.array(1.0, data.dtype, ndmin=data.ndim)  # one element: every axis is 1
         else:
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=data.dtype)
             if grad.shape != data.shape:
@@ -315,6 +315,8 @@ def binary(op, a, b):
 
 def _constant(value, dtype):
     """A number or an array as a Tensor of ``dtype``, outside the graph."""
+    if type(value) is float or type(value) is int:  # a Python number needs no checking
+        return _node(np.array(value, dtype))
     if isinstance(value, np.ndarray) and value.dtype == dtype:
         return _node(value)  # only read by the op: no copy needed
     return _node(as_array(value, dtype))
