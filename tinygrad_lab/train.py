@@ -142,7 +142,7 @@ def fit(model, x, y, *, epochs, optimizer, batch_size=None, epsilon=None, log_ev
                 batch_x, batch_y = inputs[batch], labels[batch]
                 optimizer.zero_grad()
                 if compiled_step is None:
-                    loss, pred = loss_and_predictions(Tensor(batch_x, dtype=dtype), batch_y)
+                    loss, pred = loss_and_predictions(Tensor.from_numpy(batch_x), batch_y)
                     loss.backward()
                 else:
                     loss, pred = compiled_step(batch_x, batch_y)

@@ -68,11 +68,10 @@ def backpropagate(root, grad, deliver, through=op_backward, add=operator.add, vi
             grad = leaf._pending
             leaf._pending = None
             deliver(leaf, grad)
-    finally:  # after an error, forget what the nodes still waiting had received
-        for _, node in newest_first:
+    except BaseException:  # forget what the nodes still waiting had received
+        for node in [node for _, node in newest_first] + leaves:
             node._pending = None
-        for leaf in leaves:
-            leaf._pending = None
+        raise
 
 
 def accumulator(shared=()):
