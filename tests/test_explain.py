@@ -9,6 +9,9 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_ops import FORMS, draw_inputs
 
 from tinygrad_lab import Tensor, explain
 from tinygrad_lab.graph import topological_order
@@ -51,6 +54,23 @@ def test_gradients_match_backward_at_every_node(lab_loss):
             assert row["grad_norm"] == pytest.approx(np.linalg.norm(node.grad), rel=1e-12)
         else:  # the data and the constants: nothing needs their gradient
             assert row["grad"] is None and row["grad_norm"] is None
+
+
+@pytest.mark.parametrize("name, form", FORMS, ids=[f"{n}: {f.label}" for n, f in FORMS])
+@settings(max_examples=5)  # the op's own gradient is checked in test_ops; this is the display
+@given(data=st.data())
+def test_every_op_is_explained_with_its_rule_and_gradient(name, form, data):
+    inputs, params = draw_inputs(name, form, data)
+    out = form.fn(*inputs, **params)
+    loss = (out * np.random.default_rng(0).normal(size=out.shape)).sum()
+    rows, lines = quiet_explain(loss)
+    index = [id(node) for node in topological_order(loss)].index(id(out))
+    row = next(row for row in rows if row["index"] == index)
+    assert row["op"] == name and row["rule"] == out.op.rule
+    assert any(line.split()[1:2] == [name] for line in lines)
+    out.retain_grad()
+    loss.backward()
+    np.testing.assert_array_equal(row["grad"], out.grad)
 
 
 def test_leaf_norms_equal_their_grads_after_backward(lab_loss):

@@ -43,8 +43,10 @@ def test_to_dot_of_a_small_expression():
     a, b, c = small_expression()
     nodes, edges = parse_dot(to_dot(c, names={"a": a, "b": b}))
     assert nodes == {0: ["#0 parameter a", "() = 2"], 1: ["#1 parameter b", "() = -3"],
-                     2: ["#2 mul", "() = -6"], 3: ["#3 pow", "() = 9"], 4: ["#4 add", "() = 3"]}
-    assert edges == [(0, 2, "a"), (1, 2, "b"), (1, 3, None), (2, 4, "a"), (3, 4, "b")]
+                     2: ["#2 input", "() = 2"], 3: ["#3 mul", "() = -6"], 4: ["#4 pow", "() = 9"],
+                     5: ["#5 add", "() = 3"]}
+    assert edges == [(0, 3, "a"), (1, 3, "b"), (1, 4, "a"), (2, 4, "b"), (3, 5, "a"),
+                     (4, 5, "b")]
 
 
 def test_to_dot_shows_gradient_norms_once_grad_is_set():
@@ -53,7 +55,7 @@ def test_to_dot_shows_gradient_norms_once_grad_is_set():
     c.backward()  # dc/da = b = -3, dc/db = a + 2b = -4
     nodes, _ = parse_dot(to_dot(c))
     assert nodes[0][-1] == "|grad| 3" and nodes[1][-1] == "|grad| 4"
-    assert not any(line.startswith("|grad|") for number in (2, 3, 4) for line in nodes[number])
+    assert not any(line.startswith("|grad|") for number in (2, 3, 4, 5) for line in nodes[number])
 
 
 def test_to_dot_of_the_lab_network(lab_loss):

@@ -187,7 +187,9 @@ def binary_cross_entropy(pred, target, eps=1e-12):
     _check_same_shape("binary_cross_entropy", pred, target)
     eps = max(eps, _MIN_EPS[pred.data.dtype])
     p = pred.clip(eps, 1.0 - eps)
-    return -(target * p.log() + (1.0 - target) * (1.0 - p).log()).mean()
+    # Each product has the Tensor on the left: `array * tensor` goes through NumPy's ufunc
+    # dispatch first (~1 us); the product is the same either way.
+    return -(p.log() * target + (1.0 - p).log() * (1.0 - target)).mean()
 
 
 def binary_cross_entropy_with_logits(logits, target):

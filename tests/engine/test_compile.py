@@ -16,8 +16,8 @@ from test_ops import FORMS, draw_inputs
 
 import tinygrad_lab
 from tinygrad_lab import Tensor, data, nn, no_grad, optim
+from tinygrad_lab.engine.mode import is_recording
 from tinygrad_lab.engine.ops import OPS
-from tinygrad_lab.engine.tensor import is_recording
 
 
 def lab_pair(dtype=np.float64, optimizer=optim.SGD, **settings):

@@ -74,6 +74,27 @@ def backpropagate(root, grad, deliver, through=op_backward, add=operator.add, vi
         raise
 
 
+def backward(root, grad=None):
+    """``root.backward(grad)``: accumulate d root / d leaf into ``.grad`` of every leaf that
+    requires grad; ``grad`` (d loss / d root) may be left out when root has one element."""
+    if not root.requires_grad:
+        raise RuntimeError("backward: this tensor does not require grad, so there is nothing "
+                           "to differentiate (create its inputs with requires_grad=True)")
+    data = root.data
+    if grad is None:
+        if data.size != 1:
+            raise RuntimeError(
+                f"backward: a gradient is needed for a non-scalar output (shape "
+                f"{data.shape}); call backward(grad) with grad of that shape")
+        grad = np.array(1.0, data.dtype, ndmin=data.ndim)  # one element: every axis is 1
+    else:
+        grad = np.array(getattr(grad, "data", grad), dtype=data.dtype)  # a Tensor or an array
+        if grad.shape != data.shape:
+            raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape "
+                             f"{data.shape}")
+    backpropagate(root, grad, accumulator())
+
+
 def accumulator(shared=()):
     """A ``deliver`` for ``backpropagate`` that adds each gradient into the tensor's ``.grad``.
 
@@ -84,11 +105,13 @@ def accumulator(shared=()):
     stored = set(shared)
 
     def deliver(tensor, grad):
+        dtype = tensor.data.dtype  # a .grad has its tensor's dtype, as in PyTorch
         if tensor.grad is not None:
-            tensor.grad = np.asarray(tensor.grad + grad)  # a 0-d sum is a NumPy scalar
+            tensor.grad = np.asarray(tensor.grad + grad, dtype)  # a 0-d sum is a NumPy scalar
             return
-        if type(grad) is not np.ndarray or grad.base is not None or id(grad) in stored:
-            grad = np.array(grad)
+        if (type(grad) is not np.ndarray or grad.base is not None or id(grad) in stored
+                or grad.dtype != dtype):
+            grad = np.array(grad, dtype)
         stored.add(id(grad))
         tensor.grad = grad
 

@@ -17,14 +17,17 @@ engine (with NumPy, or with ``Tensor(...)``) keep the values they had when the t
 
 import builtins
 import itertools
+import keyword
 import linecache
 import math
+import re
 import weakref
 
 import numpy as np
 
 from .autograd import accumulator, backpropagate
-from .tensor import FLOAT_DTYPES, Tensor, as_array, is_recording, recording
+from .mode import is_recording, recording
+from .tensor import FLOAT_DTYPES, Tensor, as_array
 
 
 def compile(loss_fn):  # noqa: A001 (the name says what it does, as torch.compile and jax.jit)
@@ -240,16 +243,15 @@ class _Replay:
                       f"        wrong_shape(v{slot}.shape, {shape!r})"]
         consumed = {slot for _, _, inputs, _, _ in self.forward for slot in inputs}
         for step, (op, params, inputs, output, zero_d) in enumerate(self.forward):
-            namespace[f"{op.name}_forward"] = op.forward
+            forward = bind(namespace, f"{op.name}_forward", op.forward)
             arguments = [self._value(namespace, slot) for slot in inputs]
-            for index, param in enumerate(params):
+            for key, param in params.items():
                 literal = _literal(param)
                 if literal is None:
-                    literal = f"param{step}_{index}"
-                    namespace[literal] = param
-                arguments.append(literal)
+                    literal = bind(namespace, f"{key}{step}", param)
+                arguments.append(f"{key}={literal}")
             saved = f"s{step}" if step in kept else "_"
-            lines.append(f"    v{output}, {saved} = {op.name}_forward({', '.join(arguments)})")
+            lines.append(f"    v{output}, {saved} = {forward}({', '.join(arguments)})")
             if zero_d and output in consumed:  # NumPy gives a 0-d result as a scalar, where
                 # eager mode keeps an array
                 lines.append(f"    v{output} = asarray(v{output})")
@@ -289,7 +291,7 @@ class _BackwardWriter:
         if not isinstance(grad, str) and not _holds_new_arrays(saved, self.constants):
             return op.backward(grad, saved, needs)  # known now: worked out once, here
         self.kept.add(step)
-        self.namespace[f"{op.name}_backward"] = op.backward
+        backward = bind(self.namespace, f"{op.name}_backward", op.backward)
         parts = []
         for index, (parent, need) in enumerate(zip(node.inputs, needs, strict=True)):
             slot = self.replay.slot_of[id(parent)]
@@ -301,7 +303,7 @@ class _BackwardWriter:
             else:  # the slot has a gradient already: this part is added to it
                 parts.append(f"grad{index}")
         targets = ", ".join("_" if part is None else part for part in parts)
-        self.lines.append(f"    [{targets}] = {op.name}_backward({self._expression(grad)}, "
+        self.lines.append(f"    [{targets}] = {backward}({self._expression(grad)}, "
                           f"s{step}, {needs!r})")
         return parts
 
@@ -320,6 +322,20 @@ class _BackwardWriter:
 
 
 _REPLAY_NUMBERS = itertools.count(1)
+
+
+def bind(namespace, name, value):
+    """Put ``value`` in ``namespace`` under ``name`` made an identifier (``name_2``, ... if the
+    name holds another value: two user ops may share a name); return the name used."""
+    base = re.sub(r"\W", "_", name)
+    if not base.isidentifier() or keyword.iskeyword(base):
+        base = f"_{base}"
+    candidate, number = base, 1
+    while candidate in namespace and namespace[candidate] is not value:
+        number += 1
+        candidate = f"{base}_{number}"
+    namespace[candidate] = value
+    return candidate
 
 
 def _literal(value):

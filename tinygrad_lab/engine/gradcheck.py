@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from .tensor import Tensor, no_grad
+from .mode import no_grad
+from .tensor import Tensor
 
 
 class GradcheckError(AssertionError):

@@ -1,91 +1,19 @@
 """The Tensor: a NumPy array that remembers the op and the inputs that made it, and ``backward``."""
 
-import contextlib
 import itertools
 
 import numpy as np
 
-from . import ops
-from .autograd import accumulator, backpropagate
-
-FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
-
-_grad_enabled = True
-
-# While ``recording()`` is active, the list that every op applied is appended to; else None.
-_tape = None
+from . import functional, mode, ops
+from .autograd import backward
+from .protocol import FLOAT_DTYPES, ArrayProtocol, as_array
 
 # Each new node of the graph takes the next number: 0, -1, -2, ... A node is always made after
 # its inputs, so the newest (the lowest number) comes first in the backward walk's heap.
 _creation_order = itertools.count(0, -1)
 
 
-class no_grad:
-    """Context manager and decorator (``@no_grad()``): tensors made inside record no graph."""
-
-    def __enter__(self):
-        global _grad_enabled
-        self._previous = _grad_enabled
-        _grad_enabled = False
-
-    def __exit__(self, *exc_info):
-        global _grad_enabled
-        _grad_enabled = self._previous
-
-    def __call__(self, function):
-        def without_grad(*args, **kwargs):
-            with no_grad():
-                return function(*args, **kwargs)
-
-        without_grad.__name__ = function.__name__
-        without_grad.__qualname__ = function.__qualname__
-        without_grad.__doc__ = function.__doc__
-        without_grad.__wrapped__ = function
-        return without_grad
-
-
-@contextlib.contextmanager
-def recording():
-    """``with recording() as tape:`` appends every op applied inside to the list ``tape``.
-
-    Each entry is ``(op, params, inputs, output, saved)``: the op, its constant parameters, the
-    input Tensors, the output Tensor and what the op's forward saved for its backward. This is
-    the hook ``compile`` records a function with. Raises RuntimeError if already recording.
-    """
-    global _tape
-    if _tape is not None:
-        raise RuntimeError("recording: ops are being recorded already")
-    _tape = []
-    try:
-        yield _tape
-    finally:
-        _tape = None
-
-
-def is_recording():
-    """Whether ops are being recorded (``recording()`` is active)."""
-    return _tape is not None
-
-
-def as_array(data, dtype=None):
-    """``data`` as a new ndarray of a float dtype; TypeError for anything that is not numbers."""
-    dtype = np.dtype(np.float64 if dtype is None else dtype)
-    if dtype not in FLOAT_DTYPES:
-        raise TypeError(f"Tensor: dtype must be float64 or float32, not {dtype}")
-    if isinstance(data, Tensor):
-        data = data.data
-    try:
-        array = np.asarray(data)
-    except ValueError as error:  # ragged nested lists
-        raise TypeError(f"Tensor: cannot make a tensor from this {type(data).__name__}: "
-                        f"{error}") from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"Tensor: data must be numbers (int, float or bool), got "
-                        f"{type(data).__name__} of dtype {array.dtype}")
-    return np.array(array, dtype=dtype)
-
-
-class Tensor:
+class Tensor(ArrayProtocol):
     """An n-dimensional float array that records the ops applied to it, for reverse-mode autodiff.
 
     ``Tensor(data, requires_grad=False, dtype=None)``: ``data`` is a number, a nested list, an
@@ -98,7 +26,6 @@ class Tensor:
     # _pending holds what the backward walk has passed to a tensor so far.
     __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_saved", "_needs",
                  "_order", "_retains_grad", "_pending")
-    __array_ufunc__ = None  # makes `ndarray * tensor` call Tensor.__rmul__ instead of NumPy
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self.data = as_array(data, dtype)
@@ -154,9 +81,6 @@ class Tensor:
             extras += ", requires_grad=True"
         return f"Tensor({body}{extras})"
 
-    def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
-
     # ---- leaving the graph --------------------------------------------------------------------
     def detach(self):
         """A tensor sharing this one's data, outside the graph (no grad)."""
@@ -166,12 +90,13 @@ class Tensor:
         """A copy of the data as an ndarray."""
         return self.data.copy()
 
-    def item(self):
-        """The value of a one-element tensor as a Python float."""
-        if self.data.size != 1:
-            raise ValueError(f"item: the tensor has shape {self.data.shape} ({self.data.size} "
-                             "elements); item() needs exactly one element")
-        return self.data.item()
+    def requires_grad_(self, requires_grad=True):
+        """Make this leaf require grad (or not), in place; returns it."""
+        if self._op is not None:
+            raise RuntimeError("requires_grad_: only a leaf's requires_grad can be changed; this "
+                               f"tensor was made by {self._op.name} (detach() it first)")
+        self.requires_grad = bool(requires_grad)
+        return self
 
     def retain_grad(self):
         """Keep ``.grad`` on this intermediate tensor after backward (leaves always keep it)."""
@@ -211,28 +136,42 @@ class Tensor:
     def __rmatmul__(self, other):
         return binary(ops.MatMul, other, self)
 
+    def __pow__(self, exponent):
+        return binary(ops.Pow, self, exponent)
+
+    def __rpow__(self, base):
+        return binary(ops.Pow, base, self)
+
     def __neg__(self):
         return unary(ops.Neg, self)
 
-    def __pow__(self, exponent):
-        if isinstance(exponent, Tensor) or not np.isscalar(exponent):
-            raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
-        return unary(ops.Pow, self, float(exponent))
+    def __pos__(self):
+        return self
 
-    # ---- methods ------------------------------------------------------------------------------
-    def sum(self, axis=None, keepdims=False):
-        """Sum over ``axis`` (an int, a tuple, or None for all)."""
-        return unary(ops.Sum, self, axis, keepdims)
+    def __abs__(self):
+        return unary(ops.Abs, self)
 
-    def mean(self, axis=None, keepdims=False):
-        """Mean over ``axis`` (an int, a tuple, or None for all)."""
-        return unary(ops.Mean, self, axis, keepdims)
+    def __getitem__(self, index):
+        """``t[index]`` as NumPy indexes: ints, slices, None, ..., integer arrays, masks."""
+        return unary(ops.Index, self, index=functional.index_argument(index))
 
+    # ---- elementwise functions ------------------------------------------------------------------
     def exp(self):
         return unary(ops.Exp, self)
 
     def log(self):
         return unary(ops.Log, self)
+
+    def sqrt(self):
+        return unary(ops.Sqrt, self)
+
+    def abs(self):
+        """|x|; the gradient at 0 is 0."""
+        return unary(ops.Abs, self)
+
+    def sign(self):
+        """-1, 0 or 1 elementwise; the gradient is 0."""
+        return unary(ops.Sign, self)
 
     def sigmoid(self):
         """1 / (1 + exp(-x)), computed without overflow."""
@@ -244,23 +183,144 @@ class Tensor:
     def relu(self):
         return unary(ops.Relu, self)
 
+    def leaky_relu(self, slope=0.01):
+        return unary(ops.LeakyRelu, self, slope=slope)
+
+    def relu6(self):
+        return unary(ops.Relu6, self)
+
+    def hardswish(self):
+        return unary(ops.Hardswish, self)
+
+    def gelu(self):
+        """GELU in its tanh form, as PyTorch's ``gelu(x, approximate="tanh")``."""
+        return unary(ops.Gelu, self)
+
+    def mish(self):
+        return unary(ops.Mish, self)
+
     def softplus(self):
         """log(1 + exp(x)), computed without overflow."""
         return unary(ops.Softplus, self)
 
     def clip(self, lo, hi):
         """Values limited to [lo, hi]; the gradient is 1 inside (ends included), 0 outside."""
-        return unary(ops.Clip, self, lo, hi)
+        return unary(ops.Clip, self, lo=lo, hi=hi)
 
+    def maximum(self, other):
+        """The larger of the two, elementwise; at a tie each gets half the gradient."""
+        return binary(ops.Maximum, self, other)
+
+    def minimum(self, other):
+        """The smaller of the two, elementwise; at a tie each gets half the gradient."""
+        return binary(ops.Minimum, self, other)
+
+    # ---- reductions: ``axis`` is an int, a tuple, or None for all --------------------------------
+    def sum(self, axis=None, keepdims=False):
+        return unary(ops.Sum, self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return unary(ops.Mean, self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        """The largest value; elements tied for it share the gradient equally."""
+        return unary(ops.Max, self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        """The smallest value; elements tied for it share the gradient equally."""
+        return unary(ops.Min, self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis=None, keepdims=False):
+        return unary(ops.Prod, self, axis=axis, keepdims=keepdims)
+
+    def logsumexp(self, axis=None, keepdims=False):
+        """log(sum(exp(x))), computed with the max subtracted first."""
+        return unary(ops.LogSumExp, self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis=None, ddof=0, keepdims=False):
+        """The variance, dividing by n - ddof (ddof 0 as NumPy, 1 for the sample variance)."""
+        return functional.var(self, axis, ddof, keepdims)
+
+    def std(self, axis=None, ddof=0, keepdims=False):
+        """The standard deviation, the square root of ``var``."""
+        return self.var(axis, ddof, keepdims).sqrt()
+
+    def argmax(self, axis=None, keepdims=False):
+        """Where the largest value is, as an int ndarray (not differentiable)."""
+        return np.argmax(self.data, axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        """Where the smallest value is, as an int ndarray (not differentiable)."""
+        return np.argmin(self.data, axis, keepdims=keepdims)
+
+    def softmax(self, axis=-1):
+        """exp(x) / sum(exp(x)) over ``axis``, computed with the max subtracted first."""
+        return unary(ops.Softmax, self, axis=axis)
+
+    def log_softmax(self, axis=-1):
+        """x - logsumexp(x) over ``axis``, stably, with its gradient written directly."""
+        return unary(ops.LogSoftmax, self, axis=axis)
+
+    # ---- shape ----------------------------------------------------------------------------------
     def reshape(self, *shape):
         """The same values in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = shape[0]
-        return unary(ops.Reshape, self, tuple(shape))
+        return unary(ops.Reshape, self, shape=functional.shape_argument(shape))
 
-    def transpose(self):
-        """The axes reversed (a 2-D matrix transposed), as ``ndarray.T``."""
-        return unary(ops.Transpose, self)
+    def transpose(self, *axes):
+        """The axes in the order given (``t.transpose(1, 0)``); none given: reversed, as ``.T``."""
+        axes = functional.shape_argument(axes)
+        return unary(ops.Transpose, self, axes=axes or None)
+
+    permute = transpose
+
+    def swapaxes(self, axis1, axis2):
+        return unary(ops.Transpose, self, axes=functional.swapped(self.ndim, axis1, axis2))
+
+    def squeeze(self, axis=None):
+        """Without the axes of size 1 (or only ``axis``, which must have size 1)."""
+        return self.reshape(functional.squeezed(self.shape, axis))
+
+    def unsqueeze(self, axis):
+        """With a new axis of size 1 at ``axis``."""
+        return self.reshape(np.expand_dims(self.data, axis).shape)
+
+    def flatten(self, start_axis=0):
+        """The axes from ``start_axis`` on joined into one."""
+        start = start_axis % self.ndim if self.ndim else 0
+        return self.reshape((*self.shape[:start], -1))
+
+    def expand(self, *shape):
+        """Broadcast to ``shape``, as ``numpy.broadcast_to``: ``t.expand(3, 4)``."""
+        return unary(ops.Expand, self, shape=functional.shape_argument(shape))
+
+    def broadcast_to(self, shape):
+        return self.expand(shape)
+
+    def pad(self, pad_width, value=0.0):
+        """``value`` added around the axes, ``pad_width`` as ``numpy.pad`` takes it."""
+        return unary(ops.Pad, self, pad_width=functional.pad_widths(pad_width), value=value)
+
+    def pad2d(self, padding=(0, 0, 0, 0), value=0.0):
+        """Padding over the last two axes: ``padding=(left, right, top, bottom)``."""
+        left, right, top, bottom = padding
+        return self.pad(((0, 0),) * (self.ndim - 2) + ((top, bottom), (left, right)), value)
+
+    # ---- convolution and pooling, NCHW -----------------------------------------------------------
+    def conv2d(self, weight, bias=None, stride=1, padding=0, groups=1):
+        """2-D cross-correlation of (N, C, H, W) with ``weight`` (C_out, C/groups, kh, kw)."""
+        return functional.conv2d(self, weight, bias, stride, padding, groups)
+
+    def conv1d(self, weight, bias=None, stride=1, padding=0, groups=1):
+        """1-D cross-correlation of (N, C, L) with ``weight`` (C_out, C/groups, k)."""
+        return functional.conv1d(self, weight, bias, stride, padding, groups)
+
+    def max_pool2d(self, kernel_size, stride=None):
+        """The max of each window (stride defaults to the kernel size)."""
+        return functional.max_pool2d(self, kernel_size, stride)
+
+    def avg_pool2d(self, kernel_size, stride=None):
+        """The mean of each window (stride defaults to the kernel size)."""
+        return functional.avg_pool2d(self, kernel_size, stride)
 
     # ---- reverse mode ---------------------------------------------------------------------------
     def backward(self, grad=None):
@@ -269,31 +329,16 @@ class Tensor:
         ``grad`` is the gradient of the final scalar with respect to this tensor; it may be left
         out when this tensor has one element (it is then 1.0).
         """
-        if not self.requires_grad:
-            raise RuntimeError("backward: this tensor does not require grad, so there is nothing "
-                               "to differentiate (create its inputs with requires_grad=True)")
-        data = self.data
-        if grad is None:
-            if data.size != 1:
-                raise RuntimeError(
-                    f"backward: a gradient is needed for a non-scalar output (shape "
-                    f"{data.shape}); call backward(grad) with grad of that shape")
-            grad = np.array(1.0, data.dtype, ndmin=data.ndim)  # one element: every axis is 1
-        else:
-            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=data.dtype)
-            if grad.shape != data.shape:
-                raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape "
-                                 f"{data.shape}")
-        backpropagate(self, grad, accumulator())
+        backward(self, grad)
 
 
-def unary(op, x, *params):
+def unary(op, x, **params):
     """Apply the one-input ``op`` (from ``ops.OPS``) to the Tensor ``x``, with constant ``params``.
 
     A ValueError from NumPy is raised again as the op explains it.
     """
     try:
-        data, saved = op.forward(x.data, *params)
+        data, saved = op.forward(x.data, **params)
     except ValueError as error:
         raise op.error(error, x.data) from None
     return _node(data, op, (x,), saved, (x.requires_grad,), params)
@@ -313,6 +358,27 @@ def binary(op, a, b):
     return _node(data, op, (a, b), saved, (a.requires_grad, b.requires_grad))
 
 
+def apply(op, inputs, params):
+    """Apply ``op`` to any number of ``inputs`` (Tensors, or numbers and arrays taken as
+    constants of the first Tensor's dtype), with the constants ``params``: ``Function.apply``.
+
+    ``unary`` and ``binary`` do the same for one and two inputs, without the loops.
+    """
+    dtype = next((x.data.dtype for x in inputs if isinstance(x, Tensor)), FLOAT_DTYPES[0])
+    tensors = tuple(x if isinstance(x, Tensor) else _constant(x, dtype) for x in inputs)
+    arrays = [x.data for x in tensors]
+    try:
+        result = op.forward(*arrays, **params)
+    except ValueError as error:
+        raise op.error(error, *arrays) from None
+    if not (type(result) is tuple and len(result) == 2 and isinstance(result[0], np.ndarray)
+            or np.isscalar(result[0])):
+        raise TypeError(f"{op.name}: forward must return (output array, saved), got "
+                        f"{type(result).__name__}")
+    data, saved = result
+    return _node(data, op, tensors, saved, tuple(x.requires_grad for x in tensors), params)
+
+
 def _constant(value, dtype):
     """A number or an array as a Tensor of ``dtype``, outside the graph."""
     if type(value) is float or type(value) is int:  # a Python number needs no checking
@@ -322,10 +388,11 @@ def _constant(value, dtype):
     return _node(as_array(value, dtype))
 
 
-def _node(data, op=None, parents=(), saved=None, needs=(), params=()):
+def _node(data, op=None, parents=(), saved=None, needs=(), params=None):
     """A new Tensor holding ``data``: the output of ``op`` applied to ``parents`` (with constant
-    ``params``), which it records if any of them requires grad (``needs`` says which do), or
-    with the defaults a leaf outside the graph. An op's output goes on the tape if one records.
+    ``params``, a dict), which it records if any of them requires grad (``needs`` says which
+    do), or with the defaults a leaf outside the graph. An op's output goes on the tape if one
+    records.
     """
     out = Tensor.__new__(Tensor)
     if type(data) is not np.ndarray:  # NumPy gives scalars, not 0-d arrays, for 0-d inputs
@@ -336,7 +403,7 @@ def _node(data, op=None, parents=(), saved=None, needs=(), params=()):
     out._pending = None
     # Which inputs need a gradient is worked out once, here, not in the backward walk: ~10% of
     # the lab step (a tuple built per node in the walk costs that much).
-    if True in needs and _grad_enabled:
+    if True in needs and mode.grad_enabled:
         out.requires_grad = True
         out._op = op
         out._parents = parents
@@ -347,6 +414,6 @@ def _node(data, op=None, parents=(), saved=None, needs=(), params=()):
         out.requires_grad = False
         out._op = None
         out._parents = ()
-    if _tape is not None and op is not None:
-        _tape.append((op, params, parents, out, saved))
+    if mode.tape is not None and op is not None:
+        mode.tape.append((op, {} if params is None else params, parents, out, saved))
     return out
