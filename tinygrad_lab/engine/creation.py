@@ -52,11 +52,11 @@ def randn(*shape, rng=None, dtype=None, requires_grad=False):
 
 def zeros_like(tensor, dtype=None, requires_grad=False):
     """0s of the shape and (unless ``dtype`` is given) the dtype of ``tensor`` (or an array)."""
-    array = getattr(tensor, "data", tensor)
+    array = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
     return _tensor(np.zeros(np.shape(array)), dtype or array.dtype, requires_grad)
 
 
 def ones_like(tensor, dtype=None, requires_grad=False):
     """1s of the shape and (unless ``dtype`` is given) the dtype of ``tensor`` (or an array)."""
-    array = getattr(tensor, "data", tensor)
+    array = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
     return _tensor(np.ones(np.shape(array)), dtype or array.dtype, requires_grad)

@@ -54,6 +54,15 @@ def shape_argument(shape):
     return tuple(int(size) for size in shape)
 
 
+def expanded(shape, target):
+    """``target`` with each -1 replaced by the size of that axis in ``shape`` (aligned from
+    the right, as broadcasting aligns them)."""
+    if len(target) < len(shape):
+        raise ValueError(f"expand: the shape {target} has fewer axes than the tensor's {shape}")
+    kept = (-1,) * (len(target) - len(shape)) + tuple(shape)
+    return tuple(old if size == -1 else size for size, old in zip(target, kept, strict=True))
+
+
 def swapped(ndim, axis1, axis2):
     """The axis order with ``axis1`` and ``axis2`` exchanged."""
     axes = list(range(ndim))

@@ -290,8 +290,10 @@ class Tensor(ArrayProtocol):
         return self.reshape((*self.shape[:start], -1))
 
     def expand(self, *shape):
-        """Broadcast to ``shape``, as ``numpy.broadcast_to``: ``t.expand(3, 4)``."""
-        return unary(ops.Expand, self, shape=functional.shape_argument(shape))
+        """Broadcast to ``shape``, as ``numpy.broadcast_to``: ``t.expand(3, 4)``; a size of -1
+        keeps the size the axis has (as in PyTorch)."""
+        return unary(ops.Expand, self,
+                     shape=functional.expanded(self.shape, functional.shape_argument(shape)))
 
     def broadcast_to(self, shape):
         return self.expand(shape)
@@ -339,7 +341,7 @@ def unary(op, x, **params):
     """
     try:
         data, saved = op.forward(x.data, **params)
-    except ValueError as error:
+    except (ValueError, IndexError) as error:  # IndexError: t[index] out of range
         raise op.error(error, x.data) from None
     return _node(data, op, (x,), saved, (x.requires_grad,), params)
 

@@ -72,7 +72,8 @@ class Sqrt(Function):
 
     @staticmethod
     def backward(grad, saved, needs):
-        return (grad / (2 * saved),)
+        with np.errstate(divide="ignore"):  # inf at 0, as in PyTorch, without a warning
+            return (grad / (2 * saved),)
 
 
 class Abs(Function):
@@ -200,7 +201,7 @@ class Hardswish(Function):
 
     @staticmethod
     def backward(grad, saved, needs):
-        local = np.where(saved < -3.0, 0.0, np.where(saved < 3.0, (2.0 * saved + 3.0) / 6.0, 1.0))
+        local = np.where(saved <= -3.0, 0.0, np.where(saved < 3.0, (2.0 * saved + 3.0) / 6.0, 1.0))
         return (grad * local,)
 
 

@@ -99,7 +99,8 @@ class Pow(Elementwise):
         if needs[0]:
             # Where b is 0 the derivative is 0 (as in PyTorch), also at a = 0, where
             # b * a**(b-1) would be 0 * inf: the exponent there is 1 instead of -1.
-            grad_a = unbroadcast(grad * b * a ** np.where(b == 0, 1.0, b - 1), a.shape)
+            with np.errstate(divide="ignore"):  # inf at a = 0 for b < 1, as in PyTorch
+                grad_a = unbroadcast(grad * b * a ** np.where(b == 0, 1.0, b - 1), a.shape)
         if needs[1]:
             # a**b is constant in b where a = 0 and b > 0 (PyTorch passes 0 there, not nan).
             log_a = np.log(np.where(a == 0, 1.0, a))
