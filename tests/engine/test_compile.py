@@ -10,7 +10,7 @@ import traceback
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_ops import FORMS, draw_inputs
 
@@ -96,6 +96,7 @@ def test_arguments_change_between_calls_and_new_shapes_record_again():
 
 
 @pytest.mark.parametrize("name, form", FORMS, ids=[f"{n}: {f.label}" for n, f in FORMS])
+@settings(max_examples=15)  # each records and writes out a replay; test_ops checks the values
 @given(data=st.data())
 def test_every_op_replays_like_eager_mode(name, form, data):
     """For each op: record, then give the tensors new values, and compare a replay with eager."""

@@ -4,9 +4,15 @@ import itertools
 
 import numpy as np
 
-from . import functional, mode, ops
+from . import functional, ops
 from .autograd import backward
 from .protocol import FLOAT_DTYPES, ArrayProtocol, as_array
+
+# Whether the ops applied now record a graph for backward (False inside ``mode.no_grad``).
+grad_enabled = True
+
+# While ``mode.recording()`` is active, the list that every op applied is appended to; else None.
+tape = None
 
 # Each new node of the graph takes the next number: 0, -1, -2, ... A node is always made after
 # its inputs, so the newest (the lowest number) comes first in the backward walk's heap.
@@ -405,7 +411,7 @@ def _node(data, op=None, parents=(), saved=None, needs=(), params=None):
     out._pending = None
     # Which inputs need a gradient is worked out once, here, not in the backward walk: ~10% of
     # the lab step (a tuple built per node in the walk costs that much).
-    if True in needs and mode.grad_enabled:
+    if True in needs and grad_enabled:
         out.requires_grad = True
         out._op = op
         out._parents = parents
@@ -416,6 +422,6 @@ def _node(data, op=None, parents=(), saved=None, needs=(), params=None):
         out.requires_grad = False
         out._op = None
         out._parents = ()
-    if mode.tape is not None and op is not None:
-        mode.tape.append((op, {} if params is None else params, parents, out, saved))
+    if tape is not None and op is not None:
+        tape.append((op, {} if params is None else params, parents, out, saved))
     return out

@@ -10,16 +10,16 @@ from ..function import Function, normalize_axes
 
 def spread(grad, shape, axis, keepdims):
     """The gradient of a sum over ``axis``: ``grad`` copied back along the summed axes."""
+    if axis is not None and not keepdims:
+        grad = np.expand_dims(grad, axis)
     out = np.empty(shape, dtype=grad.dtype)
-    out[...] = _kept(grad, axis, len(shape), keepdims)
+    out[...] = grad
     return out
 
 
-def _kept(grad, axis, ndim, keepdims):
+def _kept(grad, axis, keepdims):
     """``grad`` of a reduction with the reduced axes put back, as size 1 (for broadcasting)."""
-    if axis is None or keepdims:
-        return grad
-    return np.expand_dims(grad, normalize_axes(axis, ndim))
+    return grad if axis is None or keepdims else np.expand_dims(grad, axis)
 
 
 class Sum(Function):
@@ -57,9 +57,9 @@ class Mean(Function):
 def _extreme_backward(grad, saved):
     """max/min: the gradient shared equally by the elements equal to the extreme (torch.amax)."""
     a, out, axis, keepdims = saved
-    out = _kept(out, axis, a.ndim, keepdims)
+    out = _kept(out, axis, keepdims)
     chosen = a == out
-    share = _kept(grad, axis, a.ndim, keepdims) / chosen.sum(axis, keepdims=True)
+    share = _kept(grad, axis, keepdims) / chosen.sum(axis, keepdims=True)
     return (np.where(chosen, share, np.zeros((), grad.dtype)),)
 
 
@@ -117,7 +117,7 @@ class Prod(Function):
         before = np.cumprod(np.concatenate([ones, rows[..., :-1]], -1), -1)
         after = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], -1), -1)[..., ::-1]
         others = np.transpose((before * after).reshape(moved.shape), np.argsort(order))
-        return (others * _kept(grad, axis, a.ndim, keepdims),)
+        return (others * _kept(grad, axis, keepdims),)
 
 
 def _shifted(a, axis):
@@ -145,7 +145,7 @@ class LogSumExp(Function):
     @staticmethod
     def backward(grad, saved, needs):
         a, kept, axis, keepdims = saved
-        return (_kept(grad, axis, a.ndim, keepdims) * np.exp(a - kept),)
+        return (_kept(grad, axis, keepdims) * np.exp(a - kept),)
 
 
 class Softmax(Function):
