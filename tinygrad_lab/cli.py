@@ -246,12 +246,12 @@ def command_graph(args):
 
 
 def command_report(args):
-    from .lab import report  # matplotlib is loaded only here
+    from .lab import build  # matplotlib is loaded only here
 
-    report.check_matplotlib()  # refuse before any run, rather than after them
+    build.check_matplotlib()  # refuse before any run, rather than after them
     out_dir = prepare_out_dir(args.out)
     seeds = args.seeds if args.seeds is not None else (2 if args.quick else 5)
-    report.write_report(out_dir, seeds=seeds, quick=args.quick, jobs=args.jobs,
+    build.write_report(out_dir, seeds=seeds, quick=args.quick, jobs=args.jobs,
                         log=sys.stderr)
     return 0
 

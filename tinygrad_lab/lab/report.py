@@ -1,22 +1,15 @@
-"""The lab report: run every study, then write results.json, the figures, report.md and report.pdf.
+"""The lab report's content: ``document(results, trained, schedule)`` builds it as blocks.
 
 The report is built once as a list of blocks (see ``document``): headings, paragraphs, formulas,
-tables and figures. The same blocks are written as Markdown and laid out on PDF pages, so the two
-say the same thing; every sentence that states a result comes from ``findings``. The figures
-(``figures``) are drawn in the worker processes too, from what the runs returned.
+tables and figures, rendered as Markdown and as Typst (compiled to the PDF), so the two say the
+same thing; every sentence that states a result comes from ``findings``. The figures
+(``figures``) are drawn by ``build``, in the worker processes, from what the runs returned.
 """
 
-import json
 import math
-import os
-import time
-
-import numpy as np
 
 from ..data import LINEAR_SIZE, XOR_SIZE
-from ..files import atomic_write
 from ..train import format_accuracy, format_header, format_log
-from ..version import __version__
 from . import findings as say
 from .config import (
     GRADCHECK_STEP,
@@ -26,13 +19,10 @@ from .config import (
     SATURATED_SLOPE,
     SPEC_CONFIG,
 )
-from .document import to_markdown, write_pdf
 from .figures import (
-    FIGURE_DIR,
     TITLES,
     activation_figure,
     curves_figure,
-    draw,
     figure_path,
     gradcheck_figure,
     hidden_figure,
@@ -40,9 +30,7 @@ from .figures import (
     lab_figure,
     sigmoid_figure,
 )
-from .gradients import gradient_check
-from .pool import run_all, worker_pool
-from .studies import ADAM, STUDIES, STUDY, build_specs, lab_specs, spec_key
+from .studies import ADAM, STUDIES, STUDY, spec_key
 from .tables import all_runs, by_variant, group_of, reach, scientific, study_table
 
 LAB_KEY = ()  # the key of a Results-section run, which belongs to no study
@@ -51,84 +39,10 @@ LAB_KEY = ()  # the key of a Results-section run, which belongs to no study
 FIGURE_RUNS = (("lab", 0, None), ("activation", 0, None), ("init", 0, "linear"))
 
 
-def check_matplotlib():
-    """Raise ImportError with the install hint unless matplotlib can be imported."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError as error:
-        raise ImportError('the report needs matplotlib: pip install "tinygrad-lab[plot]"') \
-            from error
-
-
-def write_report(out_dir, seeds=5, quick=False, jobs=None, log=None):
-    """Run every study and write results.json, figures/*.png, report.md and report.pdf.
-
-    ``seeds`` runs per variant and dataset, ``jobs`` worker processes (default: the number of
-    cores), ``log`` a file for progress lines. Returns the paths written. Each file is written
-    whole (a temporary file renamed into place). Raises OSError if ``out_dir`` is unwritable.
-    """
-    start = time.perf_counter()
-    os.makedirs(os.path.join(out_dir, FIGURE_DIR), exist_ok=True)
-    paths = [os.path.join(out_dir, name) for name in ("results.json", "report.md", "report.pdf")]
-    with worker_pool(jobs or os.cpu_count() or 1) as pool:
-        results, trained = collect(seeds, quick, pool, log)
-        with atomic_write(paths[0]) as file:
-            file.write(to_json(results).encode())
-        drawings = []  # (function, arguments) of every figure, drawn in parallel below
-        blocks = document(results, trained, lambda *job: drawings.append(job))
-        with atomic_write(paths[1]) as file:
-            file.write(to_markdown(blocks).encode())
-        if log is not None:
-            print(f"drawing {len(drawings)} figures, then report.pdf ...", file=log, flush=True)
-        figure_paths = pool.starmap(draw, [(out_dir, *job) for job in drawings], chunksize=1)
-    write_pdf(blocks, paths[2], out_dir)
-    if log is not None:
-        print(f"wrote {', '.join(paths)} and {len(figure_paths)} figures in "
-              f"{os.path.join(out_dir, FIGURE_DIR)} ({time.perf_counter() - start:.0f} s)",
-              file=log, flush=True)
-    return paths + figure_paths
-
-
-def collect(seeds, quick, pool, log=None):
-    """Run the studies, the lab runs and the gradient check; returns (results, trained).
-
-    ``results`` is what results.json holds; ``trained`` maps (study, dataset, variant key) of
-    each of the FIGURE_RUNS to what that run returned beside its result (``runs.Trained``: the
-    trained model, the data, the pre-activations at init), for the figures. The Results
-    section's runs have the key LAB_KEY.
-    """
-    specs = build_specs(seeds, quick) + lab_specs()
-    keep = [i for i, spec in enumerate(specs)
-            if any(spec["study"] == study and spec["seed"] == seed
-                   and dataset in (None, spec["dataset"]) for study, seed, dataset in FIGURE_RUNS)]
-    lab = [i for i, spec in enumerate(specs) if spec["study"] == "lab"]
-    runs, trained = run_all(specs, pool, keep=keep, full_curves=lab, log=log)
-    results = {"version": __version__, "numpy": np.__version__, "quick": quick, "seeds": seeds,
-               "runs": [run for run in runs if run["study"] != "lab"],
-               "lab": [run for run in runs if run["study"] == "lab"],
-               "gradcheck": gradient_check()}
-    return results, {figure_key(specs[i]): trained[i] for i in keep}
-
-
 def figure_key(run):
     """(study, dataset, variant key) of a run or spec: how the figures find what it returned."""
     key = LAB_KEY if run["study"] == "lab" else STUDY[run["study"]].key_of(run["config"])
     return run["study"], run["dataset"], key
-
-
-def to_json(results):
-    """results.json's text: the top-level keys indented, one run per line."""
-    def dump(value):
-        return json.dumps(value, allow_nan=False)
-
-    fields = []
-    for key, value in results.items():
-        if isinstance(value, list):
-            items = ",\n".join(f"  {dump(item)}" for item in value)
-            fields.append(f"{dump(key)}: [\n{items}\n ]")
-        else:
-            fields.append(f"{dump(key)}: {dump(value)}")
-    return "{\n " + ",\n ".join(fields) + "\n}\n"
 
 
 # ---- the document ---------------------------------------------------------------------------
@@ -179,7 +93,9 @@ def document(results, trained, schedule):
     runs = results["runs"]
 
     def figure(name, caption, function, *arguments):
-        schedule(name, function, *arguments)
+        # The arguments are worked out only when the figure is drawn: re-rendering from
+        # results.json (``trained`` None) draws none.
+        schedule(name, lambda: (function, *arguments))
         return ("figure", figure_path(name), caption)
 
     blocks = [("title", "Lab 1: back-propagation — report"),
