@@ -114,7 +114,8 @@ def layout(nodes):
 
 
 def draw_graph(tensor, path, names=None):
-    """Draw the graph that produced ``tensor`` with matplotlib and save it to ``path`` (PNG).
+    """Draw the graph that produced ``tensor`` with matplotlib and save it to ``path`` (PNG; None:
+    only return the figure).
 
     Inputs are at the top and ``tensor`` at the bottom; boxes are coloured by kind (parameter,
     input, op). ``names`` is as for ``to_dot``. Returns the matplotlib Figure. Raises ValueError
@@ -168,7 +169,8 @@ def draw_graph(tensor, path, names=None):
     figure.suptitle(f"The graph of #{len(nodes) - 1} {kind(tensor)}: {count}, inputs at the top"
                     "\norange: parameter, grey: input, blue: op; |grad|: the norm of .grad",
                     fontsize=9.5)
-    save_figure(figure, path)
+    if path is not None:
+        save_figure(figure, path)
     return figure
 
 

@@ -1,6 +1,7 @@
 """The report's figures: each function draws one matplotlib Figure from plain data (results.json's
-run objects, and what the runs returned beside them: ``runs.Trained``), never by running anything
-again. They run in the report's worker processes; matplotlib is imported inside the functions.
+run objects, and what the runs returned beside them: ``runs.Trained``), never by training anything
+again (the graph figure builds the lab network's loss once, untrained). They run in the
+report's worker processes; matplotlib is imported inside the functions.
 """
 
 import os
@@ -8,13 +9,21 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import plot
+from .. import data, nn, plot, viz
 from ..data import DATASETS
+from ..engine import Tensor
 from ..files import atomic_write
 from ..plot import new_figure
 from ..train import predict
-from .config import GRADCHECK_TOLERANCE, SATURATED, SATURATED_SLOPE, weight_count
-from .tables import NAMES, by_variant, per_epoch_ms
+from .config import (
+    GRADCHECK_TOLERANCE,
+    SATURATED,
+    SATURATED_SLOPE,
+    SPEC_CONFIG,
+    build_model,
+    weight_count,
+)
+from .tables import NAMES, by_variant, last_layer_start, per_epoch_ms
 
 FIGURE_DIR = "figures"  # inside the report's folder
 TITLES = {"linear": "Linear data", "xor": "XOR"}
@@ -88,16 +97,17 @@ def hidden_figure(runs):
 def init_figure(runs, preactivations):
     """Histograms of the last hidden layer's pre-activations at init, and the loss curves.
 
-    ``preactivations`` maps each init ("normal", ...) to those values (an array) on the linear
-    data of seed 0, as the runs returned them.
+    ``preactivations`` maps each variant's label to those values (an array) on the linear data
+    of seed 0, as the runs returned them. The legend gives each init's standard deviation as
+    the table and the text do: the mean over its runs on the linear data.
     """
     groups = by_variant(runs, "init")
     figure = new_figure(False, figsize=(12, 3.8))
     hist_ax, *curve_axes = figure.subplots(1, 3)
-    for init, values in preactivations.items():
-        values = values.ravel()
-        hist_ax.hist(values, bins=80, density=True, histtype="stepfilled", alpha=0.55,
-                     label=f"{init} (std {values.std():.2f})")
+    for variant, group in groups.items():
+        std = last_layer_start(group["linear"])[0]
+        hist_ax.hist(preactivations[variant.label].ravel(), bins=80, density=True,
+                     histtype="stepfilled", alpha=0.55, label=f"{variant.label} (std {std:.2f})")
     hist_ax.axvspan(-SATURATED, SATURATED, color="green", alpha=0.08,
                     label=f"|a| < {SATURATED:g}: σ'(a) ≥ {SATURATED_SLOPE:g}")
     hist_ax.set_yscale("log")
@@ -108,6 +118,15 @@ def init_figure(runs, preactivations):
         draw_curves(ax, groups, dataset)
     curve_axes[1].legend(fontsize="small", loc="lower left")
     return figure
+
+
+def graph_figure():
+    """The graph of the lab network's loss on the XOR points (seed 0), as ``viz`` draws it."""
+    x, y = data.generate("xor")
+    model = build_model(SPEC_CONFIG, rng=0)
+    loss = nn.binary_cross_entropy(model(Tensor(x)), y)
+    names = {f"W{i}": layer.weight for i, layer in enumerate(model.layers, start=1)}
+    return viz.draw_graph(loss, None, names)
 
 
 def activation_figure(runs, trained):

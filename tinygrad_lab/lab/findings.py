@@ -13,14 +13,15 @@ import numpy as np
 
 from ..data import DATASETS, XOR_SIZE
 from .config import GRADCHECK_TOLERANCE, SATURATED, SATURATED_SLOPE
-from .studies import STUDY, spec_key
+from .studies import STUDY, optimizer_label, spec_key
 from .tables import (
+    COLUMNS,
     NAMES,
+    accuracy_range,
     all_runs,
     by_variant,
     group_of,
     hits,
-    mean,
     per_epoch_ms,
     percent,
     plural,
@@ -43,8 +44,8 @@ def best_and_worst(groups, dataset):
     best, worst = order[0], order[-1]
     if not hits(groups[best][dataset]):
         return (f"On {NAMES[dataset]}, no variant reached 100% accuracy within its budget; the "
-                f"best mean accuracy was {mean(groups[best][dataset], 'accuracy'):.2f}, with "
-                f"{best.label}, and the worst {mean(groups[worst][dataset], 'accuracy'):.2f}, "
+                f"best accuracy was {accuracy_range(groups[best][dataset])}, with "
+                f"{best.label}, and the worst {accuracy_range(groups[worst][dataset])}, "
                 f"with {worst.label}.")
     return (f"On {NAMES[dataset]}, {best.label} did best: it reached 100% accuracy "
             f"{reach(groups[best][dataset])}; {worst.label} reached it "
@@ -79,91 +80,60 @@ def learning_rate_findings(runs):
 
 
 def hidden_units_findings(runs):
-    """The best and worst width on each dataset; the cost and the saturation of the widest."""
+    """The best and worst width on each dataset; the cost and the saturation of the widest
+    (on the linear data, as the table gives them)."""
     groups = by_variant(runs, "hidden_units")
     sentences = [best_and_worst(groups, dataset) for dataset in DATASETS]
     widths = {variant: math.prod(all_runs(group)[0]["config"]["hidden"])
               for variant, group in groups.items()}
     wide = max(widths, key=widths.get)
     small = STUDY["hidden_units"].variant(spec_key("hidden_units"))  # the spec's (10, 10)
-    wide_runs = all_runs(groups[wide])
-    wide_ms = np.mean([per_epoch_ms(r) for r in wide_runs])
-    small_ms = np.mean([per_epoch_ms(r)
-                        for r in all_runs(group_of(groups, "hidden_units", small.key))])
+    wide_linear = groups[wide]["linear"]
+    small_linear = group_of(groups, "hidden_units", small.key)["linear"]
     sentences.append(
-        f"{wide.label} cost {wide_ms:.1f} ms per epoch against {small_ms:.2f} ms for "
-        f"{small.label}; within "
-        f"its {wide_runs[0]['config']['epochs']}-epoch budget its mean accuracy was "
-        f"{mean(groups[wide]['linear'], 'accuracy'):.2f} on the linear data and "
-        f"{mean(groups[wide]['xor'], 'accuracy'):.2f} on XOR.")
-    (wide_std, wide_saturated), (small_std, small_saturated) = (
-        start_of_last_layer(all_runs(groups[variant])) for variant in (wide, small))
+        f"An epoch of {wide.label} on the linear data cost {cell('ms', wide_linear)} ms against "
+        f"{cell('ms', small_linear)} ms for {small.label}; within the same "
+        f"{wide_linear[0]['config']['epochs']}-epoch budget its accuracy was "
+        f"{accuracy_range(wide_linear)} on the linear data and "
+        f"{accuracy_range(groups[wide]['xor'])} on XOR.")
     sentences.append(
         f"With standard-normal weights, {wide.label}'s last hidden layer starts with "
-        f"pre-activations of standard deviation {wide_std:.1f}, {percent(wide_saturated)} of them "
-        f"beyond ±{SATURATED:g} where σ' < {SATURATED_SLOPE:g} (for {small.label}: "
-        f"{small_std:.1f} and {percent(small_saturated)}).")
+        f"pre-activations of standard deviation {cell('std', wide_linear)}, "
+        f"{cell('saturated', wide_linear)} of them beyond ±{SATURATED:g} where σ' < "
+        f"{SATURATED_SLOPE:g} (for {small.label}: {cell('std', small_linear)} and "
+        f"{cell('saturated', small_linear)}).")
     return sentences
 
 
-def start_of_last_layer(runs):
-    """The mean std of the last hidden layer's pre-activations at init, and the saturated part."""
-    return (float(np.mean([r["init_stats"]["preactivation_std"][-1] for r in runs])),
-            float(np.mean([r["init_stats"]["saturated"][-1] for r in runs])))
-
-
 def init_findings(runs):
-    """The wide network at init with each init; how often each trained to 100%; which won."""
+    """The wide network at init with each init, and how each trained (the linear data's
+    numbers, as the table gives them); which init did better within the budget."""
     groups = by_variant(runs, "init")
-    inits = {}
-    for run in (r for group in groups.values() for r in all_runs(group)):
-        inits.setdefault(run["config"]["init"], []).append(run)
-
-    def start(init):
-        std, saturated = start_of_last_layer(inits[init])
-        stats = [r["init_stats"] for r in inits[init]]
-        return (f"{std:.2f}", percent(saturated),
-                f"{np.mean([s['output_rms'] for s in stats]):.2g}",
-                f"{np.mean([s['loss'] for s in stats]):.2g}",
-                f"{np.mean([s['gradient_norm'][0] for s in stats]):.2g}")
-
-    sentences = []
-    if {"normal", "lecun"} <= inits.keys():
-        normal, lecun = start("normal"), start("lecun")
-        sentences.append(
-            f"At initialisation, standard-normal weights give the last hidden layer "
-            f"pre-activations of standard deviation {normal[0]} ({normal[1]} beyond "
-            f"±{SATURATED:g}) and output logits of root-mean-square {normal[2]}, for a loss of "
-            f"{normal[3]} "
-            f"before training; weights scaled by 1/sqrt(fan_in) (lecun) give {lecun[0]} "
-            f"({lecun[1]}), {lecun[2]} and a loss of {lecun[3]}. The gradient reaching W1 does "
-            f"not vanish with standard-normal weights: its norm is {normal[4]}, against "
-            f"{lecun[4]} with lecun.")
-    by_optimizer = {}
-    for group in groups.values():
-        config = all_runs(group)[0]["config"]
-        setting = f"{config['optimizer']} {config['learning_rate']:g}"
-        by_optimizer.setdefault(setting, {})[config["init"]] = all_runs(group)
-    budget = all_runs(next(iter(groups.values())))[0]["config"]["epochs"]
-    parts = [", ".join(f"{init} reached 100% in {len(hits(r))} of {len(r)} runs (mean accuracy "
-                       f"{mean(r, 'accuracy'):.2f})" for init, r in inits_.items())
-             for inits_ in by_optimizer.values()]
-    sentences.append(f"Within {budget} epochs, " + "; ".join(
-        f"with {setting}: {part}" for setting, part in zip(by_optimizer, parts, strict=True)) + ".")
-    better = [setting for setting, r in by_optimizer.items() if {"normal", "lecun"} <= r.keys()
-              and len(hits(r["lecun"])) > len(hits(r["normal"]))]
-    worse = [setting for setting, r in by_optimizer.items() if {"normal", "lecun"} <= r.keys()
-             and len(hits(r["lecun"])) < len(hits(r["normal"]))]
-    if better and not worse:
-        sentences.append(f"So the scaled init is what lets the wide network learn here "
-                         f"(with {' and '.join(better)}).")
-    elif worse:
-        sentences.append(f"So removing the saturation is not enough at this width: with "
-                         f"{' and '.join(worse)} the standard-normal init reached 100% more "
-                         f"often within the budget.")
-    else:
+    variants = list(groups)
+    starts = [f"{variant.label} weights give the last hidden layer pre-activations of "
+              f"standard deviation {cell('std', groups[variant]['linear'])} "
+              f"({cell('saturated', groups[variant]['linear'])} beyond ±{SATURATED:g}), output "
+              f"logits of root-mean-square {cell('output', groups[variant]['linear'])} and a "
+              f"loss of {cell('initial_loss', groups[variant]['linear'])}"
+              for variant in variants]
+    sentences = ["On the linear data at initialisation, " + "; ".join(starts) + "."]
+    for dataset in DATASETS:
+        sentences.append(reached_sentence(dataset, [f"with {variant.label} {reach(group[dataset])}"
+                                                    for variant, group in groups.items()]))
+    counts = {variant: len(hits(all_runs(group))) for variant, group in groups.items()}
+    best = max(counts, key=counts.get)
+    if len(set(counts.values())) == 1:
         sentences.append("Neither init reached 100% more often than the other within the "
                          "budget.")
+    elif best.overrides:  # the scaled init
+        sentences.append(f"So {best.label} weights, which remove the saturation, are what lets "
+                         "the wide network learn here.")
+    else:
+        sentences.append(f"So removing the saturation is not what the wide network needs at "
+                         f"this rate: {best.label} weights reached 100% more often. Saturated "
+                         "units still give the output layer 1000 features of 0s and 1s, on "
+                         "which it can fit both datasets; the scaled init starts the output "
+                         "near 0.5 with small gradients, and needs more epochs.")
     return sentences
 
 
@@ -177,8 +147,8 @@ def activation_findings(runs):
                    f"its boundary is a line through the origin: it reached 100% on the "
                    f"linear data {reach(linear_network['linear'])}")
     if best_xor < 1.0:
-        sentences = [f"{linear_part}, but on XOR its best accuracy was {best_xor:.2f} "
-                     f"(mean {mean(xor, 'accuracy'):.2f}): no line separates XOR."]
+        sentences = [f"{linear_part}, but on XOR its best accuracy was {best_xor:.2f}: "
+                     "no line separates XOR."]
     else:
         sentences = [f"{linear_part}, and (unexpectedly) XOR too."]
     others = [variant for variant in groups if variant.key != NO_ACTIVATION]
@@ -198,6 +168,11 @@ def activation_findings(runs):
             f"f(0) = 0, the network outputs exactly 0.5 at the XOR point (0, 0) whatever its "
             f"weights.")
     return sentences
+
+
+def cell(column, runs):
+    """A statistic of ``runs`` written exactly as the study tables write it."""
+    return COLUMNS[column][1](runs)
 
 
 def reached_sentence(dataset, parts):
@@ -269,21 +244,48 @@ def gradcheck_findings(check):
             f"{meaning}."]
 
 
-def lab_findings(lab_runs):
-    """What each run of `tinygrad-lab lab` reached, and when."""
+def lab_findings(lab_runs, short=False):
+    """What each Results-section run reached, and when; ``short``: one clause per run."""
     sentences = []
     for run in lab_runs:
         eps = run["config"]["epsilon"]
+        setting = f"with the {run['label']} ({optimizer_label(run['config'])})"
+        reached = (f"first reached 100% training accuracy at epoch {run['epochs_to_100']}"
+                   if run["epochs_to_100"] else "never reached 100% training accuracy")
+        if short:
+            sentences.append(f"On {NAMES[run['dataset']]}, {setting}, the network {reached} "
+                             f"and classifies {percent(run['accuracy'])} of the points "
+                             "correctly.")
+            continue
         epsilon = (f"the loss fell below ε = {eps:g} at epoch {run['epochs_to_epsilon']}"
                    if run["epochs_to_epsilon"] else
                    f"the loss stayed above ε = {eps:g} for all {run['epochs_run']} epochs")
-        reached = (f"first reached 100% training accuracy at epoch {run['epochs_to_100']}"
-                   if run["epochs_to_100"] else "never reached 100% training accuracy")
-        sentences.append(f"On {NAMES[run['dataset']]} the network {reached}; {epsilon}, and the "
-                         f"trained network classifies {percent(run['accuracy'])} of the points "
-                         f"correctly (final loss {run['final_loss']:.4f}, "
-                         f"{run['seconds']:.2f} s).")
+        sentences.append(f"On {NAMES[run['dataset']]} {setting} the network {reached}; "
+                         f"{epsilon}, and the trained network classifies "
+                         f"{percent(run['accuracy'])} of the points correctly (final loss "
+                         f"{run['final_loss']:.4f}, {run['seconds']:.2f} s).")
     return sentences
+
+
+def key_findings(runs):
+    """The Discussion's results in a few bullets, for the Introduction and the Conclusion."""
+    rates = by_variant(runs, "learning_rate")
+    widths = by_variant(runs, "hidden_units")
+    return [f"Learning rate: {best_and_worst(rates, 'xor')}",
+            f"Hidden units: {best_and_worst(widths, 'xor')}",
+            f"Activation: {activation_findings(runs)[0]}",
+            f"Optimizers: {optimizer_findings(runs)[1]}"]
+
+
+def constant_classifier_findings(runs):
+    """What the (1,1) network scored: the share of the one class it predicts."""
+    group = group_of(by_variant(runs, "hidden_units"), "hidden_units",
+                     STUDY["hidden_units"].key_of({"hidden": [1, 1]}))
+    shares = {dataset: sorted({f"{r['accuracy']:.2f}" for r in group[dataset]})
+              for dataset in DATASETS}
+    return [f"In the study, (1,1) ended at an accuracy of {' or '.join(shares['linear'])} on "
+            f"the linear data and {' or '.join(shares['xor'])} on XOR, in every seed: the "
+            "share of the class it predicts."]
 
 
 FINDINGS = {"learning_rate": learning_rate_findings, "hidden_units": hidden_units_findings,

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from .. import data, nn
-from ..engine import Tensor, gradients
+from ..engine import Tensor, compile, gradients
 from .config import GRADCHECK_STEP, GRADCHECK_TOLERANCE, SPEC_CONFIG
 from .runs import seeded_streams
 
@@ -56,9 +56,23 @@ def gradient_check(seed=0, hidden=tuple(SPEC_CONFIG["hidden"]), samples=data.LIN
     model = nn.MLP(hidden=hidden, activation=activation, rng=model_rng)
     layers = model_gradient_errors(model, x, y)
     return {"seed": seed, "hidden": list(hidden), "samples": samples,
+            "step_source": compiled_step_source(seed, hidden),
             "weights": sum(math.prod(layer["shape"]) for layer in layers), "layers": layers,
             "max_abs_error": max(layer["max_abs_error"] for layer in layers),
             "max_relative_error": max(layer["max_relative_error"] for layer in layers)}
+
+
+def compiled_step_source(seed=0, hidden=tuple(SPEC_CONFIG["hidden"])):
+    """The code ``compile`` writes for one training step's forward and backward of the lab
+    network on XOR (``step.source``), with the parameters named: a line ``# p2 = W1, ...``."""
+    x, y = data.generate("xor")
+    model = nn.MLP(hidden=hidden, rng=seeded_streams(seed)[1])
+    step = compile(lambda: nn.binary_cross_entropy(model(Tensor(x)), y))
+    step()
+    lines = step.source.splitlines()
+    slots = lines[1].removeprefix("# parameters: ").split(", ")
+    names = ", ".join(f"{slot} = W{number}" for number, slot in enumerate(slots, start=1))
+    return "\n".join([lines[0], f"# parameters: {names}", *lines[2:]])
 
 
 def passes(check):

@@ -1,9 +1,11 @@
-"""The lab report's content: ``document(results, trained, schedule)`` builds it as blocks.
+"""The lab report's content: ``document(results, trained, schedule, meta)`` builds it as blocks.
 
-The report is built once as a list of blocks (see ``document``): headings, paragraphs, formulas,
-tables and figures, rendered as Markdown and as Typst (compiled to the PDF), so the two say the
-same thing; every sentence that states a result comes from ``findings``. The figures
-(``figures``) are drawn by ``build``, in the worker processes, from what the runs returned.
+The report is a list of blocks (see ``document``): headings, paragraphs, formulas, tables,
+listings and figures, rendered as Markdown and as Typst (compiled to the PDF), so the two say the
+same thing. Its sections follow the spec's Report Spec. Every number comes from results.json
+(``results``), and every sentence that states a result is computed from it (``findings``); the
+figures are drawn by ``build`` from what the runs returned (``trained``), or, when re-rendering
+from results.json, taken as they are (``trained`` None: no figure is scheduled).
 """
 
 import math
@@ -11,221 +13,272 @@ import math
 from ..data import LINEAR_SIZE, XOR_SIZE
 from ..train import format_accuracy, format_header, format_log
 from . import findings as say
-from .config import (
-    GRADCHECK_STEP,
-    MOMENTUM,
-    MOMENTUM_LEARNING_RATE,
-    SATURATED,
-    SATURATED_SLOPE,
-    SPEC_CONFIG,
-)
+from .config import GRADCHECK_STEP, SATURATED, SATURATED_SLOPE, SPEC_CONFIG
 from .figures import (
     TITLES,
     activation_figure,
     curves_figure,
     figure_path,
-    gradcheck_figure,
+    graph_figure,
     hidden_figure,
     init_figure,
     lab_figure,
     sigmoid_figure,
 )
-from .studies import ADAM, STUDIES, STUDY, spec_key
-from .tables import all_runs, by_variant, group_of, reach, scientific, study_table
+from .pool import run_key
+from .prose import CAPTIONS, CONCLUSION_NOTE, REFERENCES, STUDY_NOTES, SUBSECTIONS
+from .studies import STUDY, optimizer_label
+from .tables import by_variant, scientific, study_table
 
-LAB_KEY = ()  # the key of a Results-section run, which belongs to no study
+MAIN, DEFAULT = "spec setting", "program default"  # the Results runs' labels (RESULT_CONFIGS)
 # The runs whose model, data and pre-activations the figures need: (study, seed, dataset or None
 # for both).
 FIGURE_RUNS = (("lab", 0, None), ("activation", 0, None), ("init", 0, "linear"))
+STATISTICS = ("accuracy: median (min–max) over the seeds; 100%: the seeds that reached it; "
+              "epochs: median (min–max) over those seeds")
 
 
 def figure_key(run):
-    """(study, dataset, variant key) of a run or spec: how the figures find what it returned."""
-    key = LAB_KEY if run["study"] == "lab" else STUDY[run["study"]].key_of(run["config"])
+    """(study, dataset, variant key) of a run or spec: how the figures find what it returned.
+    A Results-section run's key is its label."""
+    key = run["label"] if run["study"] == "lab" else STUDY[run["study"]].key_of(run["config"])
     return run["study"], run["dataset"], key
 
 
-# ---- the document ---------------------------------------------------------------------------
-
-SECTION_LETTERS = {"learning_rate": "A", "hidden_units": "B", "init": "B2", "activation": "C",
-                   "optimizer": "D1", "batch_size": "D2"}
-STUDY_NOTES = {
-    "learning_rate": "Plain SGD on the spec's network (section 2.B) with six learning rates.",
-    "hidden_units": f"SGD at lr {SPEC_CONFIG['learning_rate']:g} with one to a thousand units per "
-                    "hidden layer. A (1000,1000) "
-                    "step costs about a hundred (10,10) steps, so that network gets a far "
-                    "smaller epoch budget (see the budgets in section 2.B).",
-    "init": "Why does the (1000,1000) network predict nothing? Each unit of its second layer sums "
-            "1000 sigmoid outputs in (0, 1) with standard-normal weights, so its pre-activation "
-            "has a standard deviation of about sqrt(Σ z²), tens rather than about one: most "
-            "units sit on the sigmoid's flat tails, where σ' ≈ 0, output 0 or 1 and barely "
-            "learn. The output sums 1000 such values with standard-normal weights too, so the "
-            "untrained network is already sure of every answer, right or wrong, and a plain SGD "
-            "step, which moves every output logit by about lr · Σ z² · mean(y − ŷ), is far too "
-            "large for it. Weights scaled by 1/sqrt(fan_in) ('lecun') keep every pre-activation "
-            "near unit size. The study trains the wide network with both inits, with the spec's "
-            "SGD and with Adam (whose steps are about lr per weight, however large the "
-            "gradient).",
-    "activation": f"Adam at lr {ADAM['learning_rate']:g} (which lets every variant that can fit "
-                  "a dataset fit it within the budget) with four hidden activations; the output "
-                  "stays a sigmoid.",
-    "optimizer": f"The spec's network with plain SGD (lr {SPEC_CONFIG['learning_rate']:g}), SGD "
-                 f"with momentum {MOMENTUM:g} (lr {MOMENTUM_LEARNING_RATE:g}) and Adam "
-                 f"(lr {ADAM['learning_rate']:g}).",
-    "batch_size": f"SGD at lr {SPEC_CONFIG['learning_rate']:g} with one sample per update (the "
-                  "spec's pseudocode), 16 (shuffled each epoch) and the whole set.",
-}
-CAPTIONS = {
-    "learning_rate": "Loss per epoch, every seed (seed 0 darker); dashed: ε.",
-    "hidden_units": "Loss per epoch for each width, and what an epoch costs.",
-    "init": "Left: the wide network's second-layer pre-activations at init. Middle and right: "
-            "loss per epoch.",
-    "activation": "Decision boundaries after training (seed 0); black line: p = 0.5.",
-    "optimizer": "Loss per epoch, every seed; dashed: ε.",
-    "batch_size": "Loss per epoch (the mean over the epoch's updates), every seed.",
-}
-
-
-def document(results, trained, schedule):
+def document(results, trained, schedule, meta):
     """The report as blocks, from results.json's ``results`` and what the runs returned
-    (``trained``: see ``collect``). ``schedule(name, function, *arguments)`` is called for each
-    figure: the caller draws ``function(*arguments)`` to figures/name.png."""
-    runs = results["runs"]
+    (``trained``, see ``build.collect``; None when re-rendering: then no figure is drawn).
+    ``schedule(name, thunk)`` is called for each figure; ``thunk()`` gives ``(function,
+    *arguments)``, to be drawn to figures/name.png. ``meta``: author, student_id, date."""
+    def figure(name, caption, thunk):
+        if trained is not None:
+            schedule(name, thunk)
+        return ("figure", figure_path(name), caption, f"fig-{name}")
 
-    def figure(name, caption, function, *arguments):
-        # The arguments are worked out only when the figure is drawn: re-rendering from
-        # results.json (``trained`` None) draws none.
-        schedule(name, lambda: (function, *arguments))
-        return ("figure", figure_path(name), caption)
-
-    blocks = [("title", "Lab 1: back-propagation — report"),
-              ("p", f"Written by `tinygrad-lab report{' --quick' if results['quick'] else ''}` "
-                    f"(tinygrad_lab {results['version']}, NumPy {results['numpy']}) from "
-                    f"{len(runs)} training runs, {results['seeds']} seeds per setting. Every "
-                    "number below comes from results.json, and every sentence that states a "
-                    "result is computed from it.")]
-    blocks += introduction()
-    blocks += setups(runs, figure)
-    blocks += result_section(results, trained, figure)
-    blocks += discussion(results, trained, figure)
-    return blocks
+    runs, lab = results["runs"], {(r["label"], r["dataset"]): r for r in results["lab"]}
+    count = len({run_key(run) for run in runs + results["lab"]})
+    title_meta = {**meta, "subtitle": f"Experiment report. tinygrad_lab {results['version']}, "
+                                      f"NumPy {results['numpy']}: {count} training runs"
+                                      f"{', quick mode' if results['quick'] else ''}"}
+    return [("title", "Lab 1: Back-propagation", title_meta),
+            *introduction(results, lab), *setups(results, lab, figure),
+            *result_section(results, lab, trained, figure),
+            *discussion(results, trained, figure), *conclusion(results, lab),
+            ("h2", "References", "sec-references", {"numbered": False}),
+            ("enum", list(REFERENCES))]
 
 
-def introduction():
+def introduction(results, lab):
+    main = [lab[MAIN, dataset] for dataset in ("linear", "xor")]
     return [
-        ("h2", "1. Introduction"),
-        ("p", "The lab trains a network with two hidden layers by backpropagation, using only "
-              f"NumPy, on two datasets: {LINEAR_SIZE} points drawn uniformly from the unit "
-              "square and labelled by the side of the diagonal x1 = x2 they fall on (a linear "
-              f"split), and the {XOR_SIZE} 'easy XOR' points, where the diagonal is class 0 and "
-              "the anti-diagonal "
-              "class 1 (no straight line separates them). Here the gradients come from "
-              "tinygrad_lab, a small reverse-mode autograd engine on NumPy; a test checks them "
-              "against the spec's hand-derived backpropagation."),
-        ("p", "Section 3 shows the lab's network trained on both datasets. Section 4 runs the "
-              "discussion's experiments as controlled studies: each changes one setting (learning "
-              "rate, hidden units, initialisation, activation, optimizer, batch size), repeats "
-              "every variant over several seeds on both datasets, and reports mean and spread; "
-              "it ends with a gradient check of the network."),
+        ("h2", "Introduction", "sec-introduction"),
+        ("p", "The lab's objective is to implement a neural network with two hidden layers and "
+              "train it by backpropagation, using only NumPy and the standard library, on two "
+              f"datasets: {LINEAR_SIZE} points drawn uniformly from the unit square and labelled "
+              "by the side of the diagonal $x_1 = x_2$ they fall on (a linear split), and the "
+              f"{XOR_SIZE} 'easy XOR' points, where the diagonal is class 0 and the anti-diagonal "
+              "class 1 (no straight line separates them)."),
+        ("p", "The network here is built on tinygrad_lab, a small reverse-mode autograd engine "
+              "on NumPy written for this lab: every operation records how to pass a gradient "
+              "back to its inputs, and one backward walk applies the chain rule. Section 2.C "
+              "derives the spec's backpropagation by hand and shows the code the engine runs "
+              "for it; a gradient check confirms both."),
+        ("p", "**Key results.** " + " ".join(say.lab_findings(main, short=True))
+              + f" {say.gradcheck_findings(results['gradcheck'])[0]}"),
+        ("list", say.key_findings(results["runs"])),
+    ]
+
+
+def setups(results, lab, figure):
+    main = lab[MAIN, "linear"]["config"]
+    hyper = [["hidden units (h1, h2)", f"({main['hidden'][0]}, {main['hidden'][1]})"],
+             ["activation", f"{main['activation']} (every layer)"],
+             ["weights", "standard normal, no bias"], ["optimizer", optimizer_label(main)],
+             ["batch", "the full dataset per update"],
+             ["stop", f"loss < ε = {main['epsilon']:g}, or {main['epochs']} epochs"],
+             ["seed", "0 (data, weights and shuffling from one seed)"]]
+    check = results["gradcheck"]
+    check_rows = [[layer["name"], "×".join(map(str, layer["shape"])),
+                   f"{layer['max_abs_error']:.2e}", f"{layer['max_relative_error']:.2e}"]
+                  for layer in check["layers"]]
+    return [
+        ("h2", "Experiment setups", "sec-setups"),
+        ("h3", "Sigmoid functions", "sec-sigmoid"),
+        ("p", "The sigmoid squashes any real number into (0, 1); its derivative is a bell that "
+              f"peaks at 0.25 at $x = 0$ and is below {SATURATED_SLOPE:g} once $|x| > "
+              f"{SATURATED:g}$ (@fig-sigmoid), which matters for the wide network of Section "
+              "4.B. The engine computes it as $e^x / (1 + e^x)$ with the input capped where "
+              "exp would overflow, so large $|x|$ neither overflows nor returns NaN."),
+        ("math", r"\sigma(x) = \frac{1}{1 + e^{-x}}", None),
+        ("math", r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))", None),
+        figure("sigmoid", f"The sigmoid and its derivative; shaded: σ' < {SATURATED_SLOPE:g}.",
+               lambda: (sigmoid_figure,)),
+        ("h3", "Neural network", "sec-network"),
+        ("p", "Inputs $X$ ($n \\times 2$), two hidden layers of $h_1$ and $h_2$ sigmoid units and "
+              "one sigmoid output, with no bias, as in the spec. The weights $W_1$ ($2 \\times "
+              "h_1$), $W_2$ ($h_1 \\times h_2$) and $W_3$ ($h_2 \\times 1$) are drawn from a "
+              "standard normal. A point is predicted as class 1 when $y > 0.5$."),
+        ("math", r"Z_1 = \sigma(X W_1), \quad Z_2 = \sigma(Z_1 W_2), \quad y = \sigma(Z_2 W_3)",
+         None),
+        ("p", "The loss is the mean binary cross-entropy, with $\\hat{y}$ the ground truth. So "
+              "that it stays finite when an output reaches 0 or 1 in floating point, the "
+              "output is clipped to $[\\epsilon, 1 - \\epsilon]$ with $\\epsilon = 10^{-12}$ "
+              "first (inside the interval the gradient is unchanged)."),
+        ("math", r"L = -\frac{1}{n} \sum_{i=1}^{n} \left[\hat{y}_i \log \hat{p}_i + (1 - "
+                 r"\hat{y}_i) \log (1 - \hat{p}_i)\right], \quad \hat{p} = \mathrm{clip}(y, "
+                 r"\epsilon, 1 - \epsilon)", "eq-loss"),
+        ("p", "The main run (Section 3) trains the spec's setting, @tab-hyperparameters. Each "
+              "run derives three independent random streams from its seed (the linear data, "
+              "the weights, the shuffling), so a run is reproducible on its own and variants "
+              "with one seed start from the same data and weights. The studies of Section 4 "
+              "change one setting at a time (@tab-budgets)."),
+        ("table", ["setting", "value"], hyper, "The main run's hyperparameters (the spec's "
+         "setting).", "tab-hyperparameters"),
+        ("table", ["study", "variants", "optimizer", "epoch budget"], budget_rows(
+            results["runs"]), "The studies of Section 4: what each varies and its budget.",
+         "tab-budgets"),
+        ("h3", "Backpropagation", "sec-backprop"),
+        *backprop_derivation(),
+        ("code", check["step_source"], "The training step of the lab network on XOR as "
+         "`compile` writes it from the engine's ops: the forward pass, then the backward pass "
+         "in the order the chain rule visits the nodes (p1, p4, p7 are W1, W2, W3).",
+         "lst-step"),
+        ("p", f"@tab-gradcheck compares the engine's gradient with central differences (step "
+              f"{scientific(GRADCHECK_STEP)}) for every weight, as `tinygrad-lab gradcheck` "
+              f"does. {say.gradcheck_findings(check)[0]}"),
+        ("table", ["weights", "shape", "max abs error", "max relative error"], check_rows,
+         "The gradient check of the spec's network.", "tab-gradcheck"),
     ]
 
 
 def budget_rows(runs):
-    """Per study: its variants and its epoch budget (with the variants that differ)."""
+    """Per study: its variants, the optimizer they train with, and the epoch budget."""
     rows = []
-    for study in STUDIES:
-        epochs = {}
-        for variant, group in by_variant(runs, study.name).items():
-            epochs.setdefault(all_runs(group)[0]["config"]["epochs"], []).append(variant.label)
-        usual = max(epochs, key=lambda e: len(epochs[e]))
-        others = "; ".join(f"{', '.join(labels)}: {e}" for e, labels in epochs.items()
-                           if e != usual)
-        rows.append([study.title, "; ".join(variant.label for variant in study.variants),
-                     f"{usual}" + (f" ({others})" if others else "")])
+    for study, groups in ((s, by_variant(runs, s.name)) for s in STUDY.values()):
+        configs = [next(iter(group.values()))[0]["config"] for group in groups.values()]
+        if "optimizer" in study.varies:
+            optimizer = "as named"
+        elif "learning_rate" in study.varies:
+            optimizer = "SGD, lr as named"
+        else:
+            optimizer = "; ".join(sorted({optimizer_label(c) for c in configs}))
+        budgets = sorted({c["epochs"] for c in configs})
+        rows.append([study.title, "; ".join(v.label for v in groups), optimizer,
+                     " / ".join(map(str, budgets))])
     return rows
 
 
-def setups(runs, figure):
+def backprop_derivation():
     return [
-        ("h2", "2. Experiment setups"),
-        ("h3", "A. Sigmoid functions"),
-        ("p", "The sigmoid squashes any real number into (0, 1); its derivative is a bell that "
-              f"peaks at 0.25 at x = 0 and is below {SATURATED_SLOPE:g} once |x| > "
-              f"{SATURATED:g}, which matters for the wide network of section 4.B. The engine "
-              "computes it in a numerically stable form, so large |x| neither overflows nor "
-              "returns NaN."),
-        ("math", r"\sigma(x) = \frac{1}{1 + e^{-x}}"),
-        ("math", r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))"),
-        figure("sigmoid", f"The sigmoid and its derivative; shaded: σ' < {SATURATED_SLOPE:g}.",
-               sigmoid_figure),
-        ("h3", "B. Neural network"),
-        ("p", "Inputs X (n × 2), two hidden layers of h1 and h2 units and one output, with no "
-              "bias, as in the spec. The weights W1 (2 × h1), W2 (h1 × h2) and W3 (h2 × 1) are "
-              "drawn from a standard normal unless a study says otherwise. The loss is the mean "
-              "binary cross-entropy, with ŷ the ground truth as in the spec; a point is "
-              "predicted as class 1 when y > 0.5. Training stops at the epoch budget or when the "
-              f"epoch's loss falls below ε = {SPEC_CONFIG['epsilon']:g}."),
-        ("math", r"Z_1 = \sigma(X W_1), \quad Z_2 = \sigma(Z_1 W_2), \quad y = \sigma(Z_2 W_3)"),
-        ("math", r"L = -\frac{1}{n} \sum_{i=1}^{n} \left[\hat{y}_i \log y_i + (1 - \hat{y}_i)"
-                 r" \log (1 - y_i)\right]"),
-        ("p", "Each run derives three independent random streams from its seed: one draws the "
-              "linear data, one the weights, one the shuffling. So a run is reproducible on its "
-              "own, and variants with the same seed start from the same data and weights. The "
-              "studies and their epoch budgets:"),
-        ("table", ["study", "variants", "epoch budget"], budget_rows(runs)),
-        ("h3", "C. Backpropagation"),
-        ("p", "With δ for the gradient of the loss with respect to a layer's pre-activation, the "
-              "chain rule gives, from the output back (⊙ is the element-wise product):"),
-        ("math", r"\delta_3 = \frac{\partial L}{\partial (Z_2 W_3)} = \frac{1}{n}(y - \hat{y}),"
-                 r" \quad \frac{\partial L}{\partial W_3} = Z_2^{\top} \delta_3"),
+        ("p", "Write $a_3 = Z_2 W_3$, $a_2 = Z_1 W_2$ and $a_1 = X W_1$ for the "
+              "pre-activations. The chain rule, from the loss back to each weight matrix, is a "
+              "product of local derivatives:"),
+        ("math", r"\frac{\partial L}{\partial W_3} = \frac{\partial L}{\partial y} \cdot "
+                 r"\frac{\partial y}{\partial a_3} \cdot \frac{\partial a_3}{\partial W_3}, "
+                 r"\quad \frac{\partial L}{\partial W_2} = \frac{\partial L}{\partial y} \cdot "
+                 r"\frac{\partial y}{\partial a_3} \cdot \frac{\partial a_3}{\partial Z_2} \cdot "
+                 r"\frac{\partial Z_2}{\partial a_2} \cdot \frac{\partial a_2}{\partial W_2}",
+         None),
+        ("math", r"\frac{\partial L}{\partial W_1} = \frac{\partial L}{\partial y} \cdot "
+                 r"\frac{\partial y}{\partial a_3} \cdot \frac{\partial a_3}{\partial Z_2} \cdot "
+                 r"\frac{\partial Z_2}{\partial a_2} \cdot \frac{\partial a_2}{\partial Z_1} "
+                 r"\cdot \frac{\partial Z_1}{\partial a_1} \cdot \frac{\partial a_1}{\partial "
+                 r"W_1}", None),
+        ("p", "For one sample, $\\partial L / \\partial y = (y - \\hat{y}) / (y (1 - y))$ and "
+              "$\\partial y / \\partial a_3 = y (1 - y)$, so their product is simply $y - "
+              "\\hat{y}$: the sigmoid's derivative cancels the cross-entropy's denominator. "
+              "Averaged over the batch, and with $\\delta_k$ for the gradient with respect to "
+              "$a_k$, each layer passes its $\\delta$ back through its weights ($\\delta W^T$) "
+              "and multiplies it by the sigmoid's derivative element-wise ($\\odot$): the "
+              "Jacobian of an element-wise function is diagonal, so the spec's matrix product "
+              "becomes a Hadamard product."),
+        ("math", r"\delta_3 = \frac{1}{n}(y - \hat{y}), \quad \frac{\partial L}{\partial W_3} = "
+                 r"Z_2^{\top} \delta_3", "eq-delta3"),
         ("math", r"\delta_2 = (\delta_3 W_3^{\top}) \odot Z_2 \odot (1 - Z_2), \quad "
-                 r"\frac{\partial L}{\partial W_2} = Z_1^{\top} \delta_2"),
+                 r"\frac{\partial L}{\partial W_2} = Z_1^{\top} \delta_2", None),
         ("math", r"\delta_1 = (\delta_2 W_2^{\top}) \odot Z_1 \odot (1 - Z_1), \quad "
-                 r"\frac{\partial L}{\partial W_1} = X^{\top} \delta_1"),
-        ("math", r"W_k \leftarrow W_k - \eta \, \frac{\partial L}{\partial W_k}"),
-        ("p", "The engine does not hard-code these: every operation records how to push a "
-              "gradient to its inputs, and backward() walks the graph in reverse. For the lab's "
-              "network it produces exactly the matrices above (tests/test_lab_gradient.py "
-              "compares them to 1e-10), and section 4.D3 checks them against finite "
-              "differences. Momentum and Adam replace the last line's update."),
+                 r"\frac{\partial L}{\partial W_1} = X^{\top} \delta_1", None),
+        ("math", r"W_k \leftarrow W_k - \eta \, \frac{\partial L}{\partial W_k}", None),
+        ("p", "The engine does not hard-code these formulas. Each op of @lst-step has a "
+              "backward that passes the gradient to its inputs (`matmul_backward` gives "
+              "$Z_2^T \\delta_3$ for $W_3$ and $\\delta_3 W_3^T$ for the layer below, "
+              "`sigmoid_backward` multiplies by $Z (1 - Z)$), and reading the backward lines "
+              "bottom up gives exactly the three lines above (a test compares them to the "
+              "hand-derived matrices to $10^{-10}$). The clip passes the gradient unchanged "
+              "inside $[\\epsilon, 1 - \\epsilon]$, and the log and the products give "
+              "$\\partial L / \\partial y$."),
     ]
 
 
-def result_section(results, trained, figure):
-    lab = results["lab"]
-    config = lab[0]["config"]
-    spec_sgd = group_of(by_variant(results["runs"], "optimizer"), "optimizer",
-                        spec_key("optimizer"))
-    rows = [[r["dataset"], f"{r['accuracy']:.2f}", str(r["epochs_to_100"] or "—"),
-             str(r["epochs_to_epsilon"] or "—"), f"{r['final_loss']:.4f}", f"{r['seconds']:.2f}"]
-            for r in lab]
+def result_section(results, lab, trained, figure):
+    def lab_figures(label, kind, caption):
+        return [figure(f"{slug(label)}-{dataset}-{kind}", f"{TITLES[dataset]}, {label}: "
+                       f"{caption}", lambda run=lab[label, dataset]: (
+                           lab_figure, run, trained[figure_key(run)], kind))
+                for dataset in ("linear", "xor")]
 
-    def lab_figures(kind, caption):
-        return [figure(f"lab-{run['dataset']}-{kind}", f"{TITLES[run['dataset']]}: {caption}",
-                       lab_figure, run, trained[figure_key(run)], kind)
-                for run in lab]
-
+    rows = [[label, r["dataset"], optimizer_label(r["config"]), f"{r['accuracy']:.2f}",
+             str(r["epochs_to_100"] or "—"), str(r["epochs_to_epsilon"] or "—"),
+             f"{r['final_loss']:.4f}", f"{r['seconds']:.2f}"]
+            for (label, _), r in lab.items()]
+    main = [lab[MAIN, dataset] for dataset in ("linear", "xor")]
     return [
-        ("h2", "3. Results of your testing"),
-        ("p", f"`tinygrad-lab lab` with its defaults: the spec's (10,10) sigmoid network, "
-              f"{config['optimizer']} at lr {config['learning_rate']:g}, full batch, at most "
-              f"{config['epochs']} epochs, ε = {config['epsilon']:g}, seed 0. (The spec's plain "
-              f"SGD at lr {SPEC_CONFIG['learning_rate']:g} reached 100% on XOR "
-              f"{reach(spec_sgd['xor'])} in section 4.D1.)"),
-        ("h3", "A. Comparison figures"),
-        *lab_figures("comparison", "ground truth and prediction."),
-        ("h3", "B. Accuracy"),
-        ("table", ["data", "accuracy", "epochs to 100%", "epochs to loss < ε", "final loss",
-                   "seconds"], rows),
-        *(("p", sentence) for sentence in say.lab_findings(lab)),
-        *(("code", training_log(run)) for run in lab),
-        ("h3", "C. Learning curves"),
-        *lab_figures("learning-curve", "loss and accuracy per epoch."),
-        ("h3", "D. Decision boundaries"),
-        ("p", "The probability the trained network gives class 1 over the plane; the black "
-              "line is 0.5."),
-        *lab_figures("decision-boundary", "decision boundary."),
+        ("h2", "Results of your testing", "sec-results"),
+        ("p", f"The main run is the spec's setting (@tab-hyperparameters): (10,10) sigmoid "
+              f"units, {optimizer_label(SPEC_CONFIG)}, full batch, ε = "
+              f"{SPEC_CONFIG['epsilon']:g}, seed 0, on both datasets. The program's default "
+              f"(what `tinygrad-lab lab` trains: {optimizer_label(lab[DEFAULT, 'xor']['config'])}"
+              ") is a second run."),
+        ("h3", "Screenshot and comparison figure", "sec-comparison"),
+        ("p", "The training output in the spec's format (every few hundred epochs, then the "
+              "test), for the main run:"),
+        ("code", "\n\n".join(training_log(run) for run in main), "The main run's training "
+         "log, excerpt.", "lst-log"),
+        *lab_figures(MAIN, "comparison", "ground truth (left) and prediction (right)."),
+        ("h3", "Show the accuracy of your prediction", "sec-accuracy"),
+        ("table", ["run", "data", "optimizer", "accuracy", "epochs to 100%",
+                   "epochs to loss < ε", "final loss", "seconds"], rows,
+         "Accuracy of the trained networks on their data (seed 0).", "tab-accuracy"),
+        *(("p", sentence) for sentence in say.lab_findings(list(lab.values()))),
+        ("p", "The per-sample predictions of the main run (the probability of class 1 the "
+              "trained network gives each point; predicted class 1 above 0.5): every XOR point "
+              "in @tab-predictions-xor, and for the linear data the first points and every "
+              "misclassified one in @tab-predictions-linear."),
+        prediction_table(lab[MAIN, "xor"], "xor"),
+        prediction_table(lab[MAIN, "linear"], "linear"),
+        ("h3", "Learning curve (loss, epoch curve)", "sec-curves"),
+        *lab_figures(MAIN, "learning-curve", "loss and accuracy per epoch."),
+        *lab_figures(DEFAULT, "learning-curve", "loss and accuracy per epoch."),
+        ("h3", "Anything you want to present", "sec-present"),
+        ("p", "The probability of class 1 the trained main network gives over the whole plane; "
+              "the black line is 0.5, the decision boundary. On the linear data it is close "
+              "to the diagonal; on XOR it bends around the two diagonals."),
+        *lab_figures(MAIN, "decision-boundary", "decision boundary."),
     ]
+
+
+def slug(label):
+    return label.replace(" ", "-")
+
+
+def prediction_table(run, dataset, first=8):
+    """The run's per-sample predictions: all of them for XOR, else the first ``first`` and every
+    misclassified point."""
+    points = run["points"]
+    rows = []
+    for index, ((x1, x2), label, p) in enumerate(zip(points["x"], points["label"],
+                                                     points["probability"], strict=True)):
+        predicted = int(p > 0.5)
+        if dataset == "xor" or index < first or predicted != label:
+            rows.append([str(index), f"{x1:.2f}", f"{x2:.2f}", str(label), f"{p:.6f}",
+                         str(predicted), "yes" if predicted == label else "**no**"])
+    wrong = sum(int(p > 0.5) != label for label, p in zip(points["label"], points["probability"],
+                                                         strict=True))
+    shown = "all points" if dataset == "xor" else f"the first {first} points and the " \
+                                                  f"{wrong} misclassified"
+    return ("table", ["#", "x1", "x2", "label", "probability", "predicted", "correct"], rows,
+            f"Predictions of the main run on {TITLES[dataset]} ({shown}; {wrong} of "
+            f"{len(points['label'])} wrong).", f"tab-predictions-{dataset}")
 
 
 def training_log(run, lines=8):
@@ -242,51 +295,58 @@ def training_log(run, lines=8):
 
 
 def initial_preactivations(trained):
-    """{init: the wide network's last hidden pre-activations at init, linear data, seed 0}, in
-    the order of the init study's variants (the first variant with each init)."""
-    values = {}
-    for variant in STUDY["init"].variants:
-        init = {**STUDY["init"].base, **variant.overrides}["init"]
-        values.setdefault(init, trained["init", "linear", variant.key].preactivations[-1])
-    return values
+    """{variant label: the wide network's last hidden pre-activations at init, linear data,
+    seed 0}, for the init study's variants."""
+    return {variant.label: trained["init", "linear", variant.key].preactivations[-1]
+            for variant in STUDY["init"].variants}
+
+
+def study_blocks(results, trained, figure, name):
+    """One study's subsection body: its note, its table, what the runs say, its figure."""
+    runs = results["runs"]
+    study_runs = [r for r in runs if r["study"] == name]
+    drawings = {
+        "learning_rate": lambda: (curves_figure, study_runs, "learning_rate"),
+        "hidden_units": lambda: (hidden_figure, study_runs),
+        "init": lambda: (init_figure, study_runs, initial_preactivations(trained)),
+        "activation": lambda: (activation_figure, study_runs, {
+            (key, dataset): result for (study, dataset, key), result in trained.items()
+            if study == "activation"}),
+        "optimizer": lambda: (curves_figure, study_runs, "optimizer"),
+        "batch_size": lambda: (curves_figure, study_runs, "batch_size"),
+    }
+    headers, rows = study_table(runs, name)
+    return [("p", STUDY_NOTES[name]),
+            ("table", headers, rows, f"{STUDY[name].title} ({STATISTICS}).", f"tab-{name}"),
+            *(("p", sentence) for sentence in say.FINDINGS[name](runs)),
+            figure(name, CAPTIONS[name], drawings[name])]
 
 
 def discussion(results, trained, figure):
-    runs = results["runs"]
-    study_runs = {study.name: [r for r in runs if r["study"] == study.name]
-                  for study in STUDIES}
-    activation_trained = {(key, dataset): result
-                          for (study, dataset, key), result in trained.items()
-                          if study == "activation"}
-    drawings = {
-        "learning_rate": (curves_figure, study_runs["learning_rate"], "learning_rate"),
-        "hidden_units": (hidden_figure, study_runs["hidden_units"]),
-        "init": (init_figure, study_runs["init"], initial_preactivations(trained)),
-        "activation": (activation_figure, study_runs["activation"], activation_trained),
-        "optimizer": (curves_figure, study_runs["optimizer"], "optimizer"),
-        "batch_size": (curves_figure, study_runs["batch_size"], "batch_size"),
-    }
-    blocks = [("h2", "4. Discussion"),
-              ("p", "Tables give the mean ± standard deviation over seeds, or the median (min–max) "
-                    "over the seeds that got there; 'epochs to 100%' is the first epoch whose "
-                    "training accuracy was 100%.")]
-    for index, study in enumerate(STUDIES):
-        headers, rows = study_table(runs, study.name)
-        blocks += [("h3", f"{SECTION_LETTERS[study.name]}. {study.title}", index > 0),
-                   ("p", STUDY_NOTES[study.name]),
-                   ("table", headers, rows),
-                   *(("p", sentence) for sentence in say.FINDINGS[study.name](runs)),
-                   figure(study.name, CAPTIONS[study.name], *drawings[study.name])]
-    check = results["gradcheck"]
-    rows = [[layer["name"], "×".join(map(str, layer["shape"])), f"{layer['max_abs_error']:.2e}",
-             f"{layer['max_relative_error']:.2e}"] for layer in check["layers"]]
+    blocks = [("h2", "Discussion", "sec-discussion"),
+              ("p", f"Each study repeats every variant over {results['seeds']} seeds on both "
+                    "datasets and changes one setting; its table gives, per variant and "
+                    f"dataset, {STATISTICS}.")]
+    for title, label, parts in SUBSECTIONS:
+        blocks.append(("h3", title, label))
+        for part in parts:
+            if isinstance(part, str):
+                blocks += study_blocks(results, trained, figure, part)
+            else:
+                blocks += [("p", text) for text in part(results["runs"])]
     return blocks + [
-        ("h3", "D3. Gradient check", True),
-        ("p", f"The engine's gradient of the loss of the lab's network (seed {check['seed']}) "
-              f"against central differences (step {scientific(GRADCHECK_STEP)}) for every "
-              "weight, as "
-              "`tinygrad-lab gradcheck` does."),
-        ("table", ["weights", "shape", "max abs error", "max relative error"], rows),
-        *(("p", sentence) for sentence in say.gradcheck_findings(check)),
-        figure("gradcheck", "Largest relative error per weight matrix.", gradcheck_figure, check),
+        ("p", "The engine shows the network it differentiates: @fig-graph is the graph of the "
+              "lab network's loss on the XOR points as `tinygrad_lab.viz` draws it, from the "
+              "inputs and weights at the top to the loss at the bottom. Each box is one op of "
+              "@lst-step; the backward pass visits them bottom up."),
+        figure("graph", "The lab network's graph: orange the weights, grey the inputs, blue "
+               "the ops.", lambda: (graph_figure,)),
     ]
+
+
+def conclusion(results, lab):
+    return [("h2", "Conclusion", "sec-conclusion"),
+            ("p", " ".join(say.lab_findings([lab[MAIN, d] for d in ("linear", "xor")],
+                                            short=True)) + " " + CONCLUSION_NOTE),
+            ("list", say.key_findings(results["runs"]))]
+

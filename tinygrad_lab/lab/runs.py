@@ -54,7 +54,8 @@ def setup(spec):
 def train(spec, full_curve=False):
     """Run ``spec``; returns (its results.json object (see RESULT_KEYS), a ``Trained``).
 
-    ``full_curve`` keeps every epoch's loss and accuracy instead of about CURVE_POINTS losses.
+    ``full_curve`` keeps every epoch's loss and accuracy instead of about CURVE_POINTS losses,
+    and the points with the trained network's probability of class 1 for each (``points``).
     """
     config = spec["config"]
     x, y, model, shuffle_rng = setup(spec)
@@ -88,6 +89,9 @@ def train(spec, full_curve=False):
         "init_stats": init_stats,
         "curve": curve(history, full_curve),
     }
+    if full_curve:  # a Results-section run: its per-sample predictions are printed
+        result["points"] = {"x": x.round(6).tolist(), "label": y.ravel().astype(int).tolist(),
+                            "probability": [float(f"{p:.6g}") for p in probabilities.ravel()]}
     return result, Trained(model, x, y, values)
 
 

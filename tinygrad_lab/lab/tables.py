@@ -82,12 +82,23 @@ def ranking(groups, dataset):
 
 
 def reach(runs):
-    """'in 4 of 5 seeds after a median of 1586 epochs', or 'in none of 5 seeds within ...'."""
+    """'in 4 of 5 seeds after a median of 1586 epochs', or 'in none of 5 seeds within ...'.
+
+    The numbers are written as the tables write them (``median_range``, ``accuracy_range``)."""
     found = hits(runs)
     if not found:
-        return (f"in none of {len(runs)} seeds within {runs[0]['config']['epochs']} epochs "
-                f"(mean accuracy {mean(runs, 'accuracy'):.2f})")
-    return f"in {len(found)} of {len(runs)} seeds after a median of {np.median(found):.0f} epochs"
+        return (f"in none of {len(runs)} seeds within {runs[0]['config']['epochs']} epochs, "
+                f"with an accuracy of {accuracy_range(runs)}")
+    return (f"in {len(found)} of {len(runs)} seeds after a median of {np.median(found):g} "
+            "epochs")
+
+
+def last_layer_start(runs):
+    """The mean over ``runs`` of the last hidden layer's pre-activation std at init, and of the
+    fraction of those pre-activations beyond +-SATURATED (the table, the text and the init
+    figure's legend all quote these)."""
+    return (float(np.mean([r["init_stats"]["preactivation_std"][-1] for r in runs])),
+            float(np.mean([r["init_stats"]["saturated"][-1] for r in runs])))
 
 
 def plural(count, noun):
@@ -121,6 +132,15 @@ def mean_std_significant(values, digits=2):
     return f"{np.mean(values):.{digits}g} ± {np.std(values):.{digits}g}"
 
 
+def accuracy_range(runs):
+    """The runs' accuracy as the tables give it: '1.00' if all equal, else the median and the
+    range, '0.99 (0.95–1.00)'."""
+    values = [run["accuracy"] for run in runs]
+    low, high = min(values), max(values)
+    median = f"{np.median(values):.2f}"
+    return median if f"{low:.2f}" == f"{high:.2f}" else f"{median} ({low:.2f}–{high:.2f})"
+
+
 def median_range(values, unit=""):
     """'1586 (1431–2009)': the median and the range of the values that are not None, or '—'."""
     values = [v for v in values if v is not None]
@@ -132,7 +152,7 @@ def median_range(values, unit=""):
 
 
 COLUMNS = {
-    "accuracy": ("accuracy", lambda r: mean_std([x["accuracy"] for x in r])),
+    "accuracy": ("accuracy", accuracy_range),
     "reached": ("100% reached", lambda r: f"{len(hits(r))}/{len(r)}"),
     "epochs": ("epochs to 100%", lambda r: median_range(hits(r))),
     "epsilon": ("epochs to loss < ε", lambda r: median_range(hits(r, "epochs_to_epsilon"))),
@@ -141,12 +161,10 @@ COLUMNS = {
     "seconds": ("seconds", lambda r: mean_std([x["seconds"] for x in r])),
     "to_100": ("seconds to 100%", lambda r: median_range(
         [round(s, 3) for s in hits(r, "seconds_to_100")])),
-    "ms": ("ms per epoch", lambda r: mean_std([per_epoch_ms(x) for x in r])),
+    "ms": ("ms per epoch (mean)", lambda r: f"{np.mean([per_epoch_ms(x) for x in r]):.2f}"),
     "loss": ("final loss", lambda r: mean_std([x["final_loss"] for x in r], 4)),
-    "std": ("layer-2 std (init)", lambda r: mean_std(
-        [x["init_stats"]["preactivation_std"][-1] for x in r])),
-    "saturated": ("saturated (init)", lambda r: percent(
-        np.mean([x["init_stats"]["saturated"][-1] for x in r]))),
+    "std": ("layer-2 std (init, mean)", lambda r: f"{last_layer_start(r)[0]:.2f}"),
+    "saturated": ("saturated (init, mean)", lambda r: percent(last_layer_start(r)[1])),
     "gradient": ("‖∂L/∂W1‖ (init)", lambda r: mean_std_significant(
         [x["init_stats"]["gradient_norm"][0] for x in r])),
     "output": ("logit rms (init)", lambda r: mean_std_significant(
