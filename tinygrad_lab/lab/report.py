@@ -27,7 +27,7 @@ from .figures import (
 )
 from .pool import run_key
 from .prose import CAPTIONS, CONCLUSION_NOTE, REFERENCES, STUDY_NOTES, SUBSECTIONS
-from .studies import STUDY, optimizer_label
+from .studies import STUDY, WIDE_SEEDS, optimizer_label
 from .tables import by_variant, scientific, study_table
 
 MAIN, DEFAULT = "spec setting", "program default"  # the Results runs' labels (RESULT_CONFIGS)
@@ -324,9 +324,11 @@ def study_blocks(results, trained, figure, name):
 
 def discussion(results, trained, figure):
     blocks = [("h2", "Discussion", "sec-discussion"),
-              ("p", f"Each study repeats every variant over {results['seeds']} seeds on both "
-                    "datasets and changes one setting; its table gives, per variant and "
-                    f"dataset, {STATISTICS}.")]
+              ("p", f"Each study changes one setting and repeats every variant over "
+                    f"{results['seeds']} seeds on both datasets (the (1000,1000) network's "
+                    f"variants over at most {WIDE_SEEDS}: an epoch of it costs hundreds of "
+                    "times more); its table gives, per variant and dataset, "
+                    f"{STATISTICS}.")]
     for title, label, parts in SUBSECTIONS:
         blocks.append(("h3", title, label))
         for part in parts:

@@ -41,6 +41,7 @@ class Study:
     budget: tuple
     varies: tuple
     variants: tuple
+    seeds: int = None  # at most this many seeds per variant (None: as many as the report runs)
 
     def key_of(self, config):
         """The key of the variant that trains with ``config``: its ``(field, value)`` pairs for
@@ -58,12 +59,18 @@ class Study:
 
     def config_of(self, variant, quick=False):
         """The full config of one variant: the base, the overrides and the epoch budget."""
-        overrides = dict(variant.overrides)
-        budget = overrides.pop("budget", self.budget)
+        overrides = {name: value for name, value in variant.overrides.items()
+                     if name not in ("budget", "seeds")}
+        budget = variant.overrides.get("budget", self.budget)
         return {**self.base, **overrides, "epochs": budget[1] if quick else budget[0]}
 
+    def seeds_of(self, variant, seeds):
+        """How many seeds the variant runs: ``seeds``, or fewer if a "seeds" override (the
+        wide network's runs, which cost a hundred times the others) says so."""
+        return min(seeds, variant.overrides.get("seeds", self.seeds or seeds))
 
-def make_study(name, title, base, budget, varies, variants):
+
+def make_study(name, title, base, budget, varies, variants, seeds=None):
     """A ``Study`` of ``(label, overrides)`` pairs, each variant keyed by the values it trains
     with; ValueError if two variants would have the same key."""
     study = Study(name, title, base, budget, varies, ())
@@ -71,7 +78,7 @@ def make_study(name, title, base, budget, varies, variants):
                   for label, overrides in variants)
     if len({variant.key for variant in keyed}) < len(keyed):
         raise ValueError(f"the {name} study has two variants with the same key")
-    return Study(name, title, base, budget, varies, keyed)
+    return Study(name, title, base, budget, varies, keyed, seeds)
 
 
 # Epoch budgets (full, quick), chosen so that the full report runs in about 30 s on 2 cores: a
@@ -88,6 +95,7 @@ WIDE = [1000, 1000]
 # A rate for the wide network: an Adam step moves each of a unit's 1000 weights by about lr, so
 # its pre-activation moves by up to ~1000 lr; 0.001 keeps that near one.
 WIDE_RATE = 0.001
+WIDE_SEEDS = 3  # the wide network's variants run at most this many seeds
 
 
 def optimizer_label(config):
@@ -102,11 +110,14 @@ STUDIES = (
     make_study("learning_rate", "Learning rate", SPEC_CONFIG, BUDGET, ("learning_rate",), [
         (f"lr {lr:g}", {"learning_rate": lr}) for lr in (0.001, 0.01, 0.1, 0.3, 1.0, 10.0)]),
     make_study("hidden_units", "Hidden units", {**SPEC_CONFIG, **ADAM}, HIDDEN_BUDGET,
-               ("hidden",), [(f"({h},{h})", {"hidden": [h, h]}) for h in (1, 3, 10, 70, 1000)]),
+               ("hidden",), [*((f"({h},{h})", {"hidden": [h, h]}) for h in (1, 3, 10, 70)),
+                             ("({},{})".format(*WIDE), {"hidden": list(WIDE),
+                                                        "seeds": WIDE_SEEDS})]),
     make_study("init", "Initialisation of the wide network",
                {**SPEC_CONFIG, "hidden": list(WIDE), "optimizer": "adam",
                 "learning_rate": WIDE_RATE}, WIDE_BUDGET, ("init",), [
-                   ("standard normal", {}), ("1/sqrt(fan_in)", {"init": "lecun"})]),
+                   ("standard normal", {}), ("1/sqrt(fan_in)", {"init": "lecun"})],
+               seeds=WIDE_SEEDS),
     make_study("activation", "Activation functions", {**SPEC_CONFIG, **ADAM}, (1000, 200),
                ("activation",), [(name, {"activation": name}) for name in nn.ACTIVATIONS]),
     make_study("optimizer", "Optimizers", SPEC_CONFIG, BUDGET, ("optimizer", "learning_rate"), [
@@ -129,7 +140,7 @@ def build_specs(seeds, quick=False):
     return [{"study": study.name, "label": variant.label, "dataset": dataset, "seed": seed,
              "config": study.config_of(variant, quick)}
             for study in STUDIES for variant in study.variants
-            for dataset in DATASETS for seed in range(seeds)]
+            for dataset in DATASETS for seed in range(study.seeds_of(variant, seeds))]
 
 
 # The Results section's runs, by label: the spec's setting (the main run) and the program's
