@@ -15,7 +15,7 @@ LAYERS = {  # module (relative to the package) -> its layer; a subpackage's modu
     "version": 1, "files": 1, "data": 1, "nn": 1, "optim": 1, "train": 1,
     "graph": 2, "explain": 2, "viz": 2, "plot": 2,
     "lab": 3,
-    "cli": 4, "__main__": 4,
+    "cli": 4, "cli_parser": 4, "cli_checks": 4, "cli_report": 4, "__main__": 4,
 }
 FILES = sorted(path for path in PACKAGE.rglob("*.py") if path.name != "__init__.py"
                or path.parent != PACKAGE)

@@ -1,6 +1,7 @@
 """Many runs in parallel: a pool of worker processes, the runs shared out longest first, and a
 progress line per finished run with an estimate of the time left."""
 
+import contextlib
 import json
 import math
 import multiprocessing
@@ -9,6 +10,7 @@ import signal
 import time
 
 from .. import data
+from ..files import held_interrupts
 from .config import weight_count
 from .runs import Trained, rebuild, train
 
@@ -90,24 +92,53 @@ def progress_line(done, total, result, eta):
             f"acc {result['accuracy']:.2f} in {result['seconds']:.1f}s, ETA {eta_text}")
 
 
+@contextlib.contextmanager
 def worker_pool(jobs):
-    """A pool of ``jobs`` fresh ("spawn") processes, each with one BLAS/OpenMP thread.
+    """A pool of ``jobs`` fresh ("spawn") processes, each with one BLAS/OpenMP thread; use it as
+    ``with worker_pool(jobs) as pool:``. Leaving the block, however it is left, terminates the
+    workers and waits for them to end, so none outlives it.
 
     The thread variables must be set before NumPy is imported in the child, so they are put in
     this process's environment just while the workers start (spawn copies it), then restored.
-    Workers ignore Ctrl-C: the parent gets it, and leaving the ``with`` block terminates them.
-    Use it as ``with worker_pool(jobs) as pool:``.
+    Workers never see Ctrl-C (a terminal sends it to the whole process group): they start with
+    SIGINT ignored, so even one pressed while a worker is still importing is left to the parent.
+    Ctrl-C is held while the pool starts and while it stops, so that it cannot leave workers
+    without a parent to stop them.
     """
-    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
-    os.environ.update({name: "1" for name in THREAD_VARIABLES})
+    pool = None
     try:
-        return multiprocessing.get_context("spawn").Pool(jobs, initializer=_ignore_interrupts)
+        with held_interrupts(), _interrupts_ignored():
+            saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+            os.environ.update({name: "1" for name in THREAD_VARIABLES})
+            try:
+                pool = multiprocessing.get_context("spawn").Pool(
+                    jobs, initializer=_ignore_interrupts)
+            finally:
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+        yield pool
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        if pool is not None:
+            with held_interrupts():
+                pool.terminate()
+                pool.join()
+
+
+@contextlib.contextmanager
+def _interrupts_ignored():
+    """Ignore SIGINT while the workers are started: an ignored signal stays ignored across the
+    exec that starts a worker, so a worker ignores Ctrl-C from its first instruction (a blocked
+    mask is not enough: the worker's interpreter starts with SIGINT unblocked, and a Ctrl-C while
+    it imports prints a traceback). Starting the workers takes milliseconds; a Ctrl-C in them is
+    lost, where the workers' own start-up (a few hundred ms) is safe."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ignore_interrupts():
