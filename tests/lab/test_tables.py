@@ -7,11 +7,14 @@ from tinygrad_lab.lab import tables
 from tinygrad_lab.lab.studies import STUDY
 
 
-def test_tables_give_mean_and_spread():
+def test_tables_give_medians_and_ranges():
     headers, rows = tables.study_table(learning_rate_runs([100, 120, 140]), "learning_rate")
     assert headers[:4] == ["variant", "data", "accuracy", "100% reached"]
-    assert rows[0][:5] == ["lr=10", "linear", "1.00 ± 0.00", "3/3", "120 (100–140)"]
-    assert rows[2][:5] == ["lr=0.3", "linear", "0.75 ± 0.00", "0/3", "—"]
+    assert rows[0][:5] == ["lr 10", "linear", "1.00", "3/3", "120 (100–140)"]
+    assert rows[2][:5] == ["lr 0.3", "linear", "0.75", "0/3", "—"]
+    runs = learning_rate_runs([100, 120, 140])
+    runs[0]["accuracy"] = 0.99  # one seed short of 100%: the range shows it
+    assert tables.study_table(runs, "learning_rate")[1][0][2] == "1.00 (0.99–1.00)"
 
 
 def test_runs_are_grouped_by_the_variant_of_their_config_not_their_label():
@@ -36,7 +39,7 @@ def test_a_run_whose_config_is_no_variant_is_an_error():
 def test_group_of_names_the_missing_variant():
     groups = tables.by_variant(learning_rate_runs([100]), "learning_rate")
     assert len(tables.group_of(groups, "learning_rate", (("learning_rate", 10.0),))["xor"]) == 1
-    with pytest.raises(KeyError, match="lr=0.01"):
+    with pytest.raises(KeyError, match="lr 0.01"):
         tables.group_of(groups, "learning_rate", (("learning_rate", 0.01),))
 
 

@@ -313,7 +313,9 @@ def to_typst(blocks):
 
 def _typst_table(headers, rows, caption, ty, plain):
     # Each column's two longest words (by characters): Typst measures them to choose the size.
-    words = [sorted({w for cell in column for w in plain(cell).split()} or {""}, key=len)[-2:]
+    # sorted by length, then by the words themselves: a set's order changes from run to run
+    words = [sorted({w for cell in column for w in plain(cell).split()} or {""},
+                    key=lambda word: (len(word), word))[-2:]
              for column in zip(headers, *rows, strict=True)]
     columns = "".join(f"({', '.join(map(_string, column))},), " for column in words)
     cells = lambda row: ", ".join(f"[{ty(cell)}]" for cell in row)  # noqa: E731

@@ -28,6 +28,7 @@ from .tables import (
     ranking,
     reach,
     rise_fraction,
+    seconds_to_100,
     steps_per_epoch,
 )
 
@@ -189,8 +190,8 @@ def optimizer_findings(runs):
         parts = []
         for variant in order:
             r = groups[variant][dataset]
-            seconds = hits(r, "seconds_to_100")
-            timing = f" ({np.median(seconds):.2f} s)" if seconds else ""
+            seconds = seconds_to_100(r)
+            timing = f" ({np.median(seconds):g} s)" if seconds else ""
             parts.append(f"by {variant.label} {reach(r)}{timing}")
         sentences.append(reached_sentence(dataset, parts))
         best, worst = order[0], order[-1]
@@ -214,9 +215,9 @@ def batch_size_findings(runs):
     ms = {variant: np.mean([per_epoch_ms(r) for r in group["linear"]])
           for variant, group in groups.items()}
     slow, fast = max(ms, key=ms.get), min(ms, key=ms.get)
-    sentences.append(f"But an epoch costs what its updates cost: {ms[slow]:.1f} ms with "
-                     f"{slow.label} on the linear data against {ms[fast]:.2f} ms with "
-                     f"{fast.label}.")
+    sentences.append(f"But an epoch costs what its updates cost: "
+                     f"{cell('ms', groups[slow]['linear'])} ms with {slow.label} on the linear "
+                     f"data against {cell('ms', groups[fast]['linear'])} ms with {fast.label}.")
     group_of(groups, "batch_size", spec_key("batch_size"))  # the full batch is among the runs
     # The full batch is the spec's setting: the learning-rate study's spec run trained it longer.
     spec_rate = STUDY["learning_rate"].variant(spec_key("learning_rate"))

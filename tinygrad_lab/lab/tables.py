@@ -141,6 +141,12 @@ def accuracy_range(runs):
     return median if f"{low:.2f}" == f"{high:.2f}" else f"{median} ({low:.2f}–{high:.2f})"
 
 
+def seconds_to_100(runs):
+    """The seconds each run took to 100% accuracy, to the millisecond; runs that never got there
+    are left out."""
+    return [round(seconds, 3) for seconds in hits(runs, "seconds_to_100")]
+
+
 def median_range(values, unit=""):
     """'1586 (1431–2009)': the median and the range of the values that are not None, or '—'."""
     values = [v for v in values if v is not None]
@@ -159,8 +165,7 @@ COLUMNS = {
     "rises": ("epochs with a loss rise", lambda r: median_range(
         [round(100 * rise_fraction(x)) for x in r], "%")),
     "seconds": ("seconds", lambda r: mean_std([x["seconds"] for x in r])),
-    "to_100": ("seconds to 100%", lambda r: median_range(
-        [round(s, 3) for s in hits(r, "seconds_to_100")])),
+    "to_100": ("seconds to 100%", lambda r: median_range(seconds_to_100(r))),
     "ms": ("ms per epoch (mean)", lambda r: f"{np.mean([per_epoch_ms(x) for x in r]):.2f}"),
     "loss": ("final loss", lambda r: mean_std([x["final_loss"] for x in r], 4)),
     "std": ("layer-2 std (init, mean)", lambda r: f"{last_layer_start(r)[0]:.2f}"),
@@ -178,7 +183,8 @@ COLUMNS = {
 STUDY_COLUMNS = {
     "learning_rate": ("accuracy", "reached", "epochs", "epsilon", "rises", "seconds"),
     "hidden_units": ("accuracy", "reached", "epochs", "ms", "std", "saturated"),
-    "init": ("accuracy", "reached", "std", "saturated", "output", "initial_loss", "gradient"),
+    "init": ("accuracy", "reached", "epochs", "std", "saturated", "output", "initial_loss",
+             "gradient"),
     "activation": ("accuracy", "reached", "epochs", "epsilon", "loss"),
     "optimizer": ("accuracy", "reached", "epochs", "to_100", "ms"),
     "batch_size": ("updates", "accuracy", "reached", "epochs", "updates_to_100", "ms"),
