@@ -1,8 +1,9 @@
-"""Layers, the lab's MLP, the two BCE losses, and saving/loading weights.
+"""Layers (Linear, the activations, Dropout, Sequential), the lab's MLP, and saving and loading
+an MLP's weights (the losses: test_losses.py; Module itself: test_module.py).
 
-Closed forms are compared to rtol 1e-12 (the same arithmetic up to rounding). The property test
-draws probabilities from [0.02, 0.98] and targets from [0, 1] (``probabilities``/``targets``
-below) and gradient-checks with gradcheck's float64 defaults (atol 1e-5, rtol 1e-3).
+Closed forms are compared to rtol 1e-12 (the same arithmetic up to rounding). Dropout's masks
+are checked by their statistics over 100,000 draws (standard error of the kept fraction 0.0015,
+tolerance 0.01).
 """
 
 import json
@@ -11,31 +12,11 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+from checks import close
 
-from tinygrad_lab import Tensor, gradcheck, nn
+from tinygrad_lab import Tensor, nn
 
 X = np.random.default_rng(0).uniform(0, 1, size=(7, 2))
-
-
-def close(actual, expected):
-    np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-12)
-
-
-def graph_ops(root):
-    """The grad_fn names of every non-leaf node ``root`` was built from."""
-    names, seen, stack = set(), set(), [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.grad_fn is not None:
-            names.add(node.grad_fn)
-        stack.extend(node.inputs)
-    return names
 
 
 # ---- Linear -------------------------------------------------------------------------------------
@@ -216,120 +197,42 @@ def test_mlp_repr_and_properties():
                            "activation='tanh', bias=True)")
 
 
-# ---- binary_cross_entropy -----------------------------------------------------------------------
-
-def bce_formula(p, t):
-    return -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p))
-
-
-@pytest.mark.parametrize("target", [
-    np.array([[0.0], [1.0], [1.0], [0.0]]),  # hard
-    np.array([[0.2], [0.9], [0.5], [0.0]]),  # soft
-])
-def test_bce_equals_the_formula(target):
-    p = np.array([[0.1], [0.7], [0.4], [0.95]])
-    close(nn.binary_cross_entropy(Tensor(p), target).item(), bce_formula(p, target))
-    close(nn.binary_cross_entropy(Tensor(p), Tensor(target)).item(), bce_formula(p, target))
-
-
-def test_bce_gradient_closed_form():
-    p = np.array([[0.1], [0.7], [0.4], [0.95]])
-    t = np.array([[0.2], [0.9], [0.5], [0.0]])
-    pred = Tensor(p, requires_grad=True)
-    nn.binary_cross_entropy(pred, t).backward()
-    close(pred.grad, (p - t) / (p * (1 - p)) / len(p))
-
-
-def test_bce_is_finite_at_zero_and_one():
-    pred = Tensor([[0.0], [1.0], [0.0], [1.0]], requires_grad=True)
-    target = np.array([[0.0], [1.0], [1.0], [0.0]])
-    loss = nn.binary_cross_entropy(pred, target)
-    loss.backward()
-    assert np.isfinite(loss.item())
-    # Two confident mistakes each cost about -log(1e-12) (1 - 1e-12 is not exact in binary);
-    # the two right answers cost about 1e-12.
-    assert loss.item() == pytest.approx(-np.log(1e-12) / 2, rel=1e-5)
-    assert np.all(np.isfinite(pred.grad))
-
-
-def test_bce_uses_eps():
-    pred = Tensor([[0.0]])
-    assert nn.binary_cross_entropy(pred, np.ones((1, 1)), eps=1e-3).item() == pytest.approx(
-        -np.log(1e-3), rel=1e-12)
-
-
-def test_bce_float32_is_finite_at_the_ends():
-    pred = Tensor([[0.0], [1.0]], requires_grad=True, dtype=np.float32)
-    loss = nn.binary_cross_entropy(pred, np.array([[1.0], [0.0]]))
-    loss.backward()
-    assert loss.dtype == np.float32 and np.isfinite(loss.item())
-    assert np.all(np.isfinite(pred.grad))
-
-
-probabilities = st.floats(0.02, 0.98)
-targets = st.floats(0.0, 1.0)
-
-
-@given(st.integers(1, 6).flatmap(lambda n: st.tuples(
-    hnp.arrays(np.float64, (n, 1), elements=probabilities),
-    hnp.arrays(np.float64, (n, 1), elements=targets))))
-def test_bce_gradcheck(pair):
-    p, t = pair
-    assert gradcheck(nn.binary_cross_entropy, Tensor(p, requires_grad=True),
-                     Tensor(t, requires_grad=True))
-    close(nn.binary_cross_entropy(Tensor(p), t).item(), bce_formula(p, t))
-
-
-@pytest.mark.parametrize("loss", [nn.binary_cross_entropy, nn.binary_cross_entropy_with_logits])
-def test_losses_reject_mismatched_shapes(loss):
-    with pytest.raises(ValueError, match=r"\(4, 1\).*\(4,\)"):
-        loss(Tensor(np.full((4, 1), 0.5)), np.ones(4))
-    with pytest.raises(ValueError, match=r"\(3,\).*\(3, 1\)"):
-        loss(Tensor(np.full(3, 0.5)), Tensor(np.ones((3, 1))))
-
-
-def test_bce_is_built_from_primitives():
-    pred = Tensor([[0.3], [0.8]], requires_grad=True)
-    loss = nn.binary_cross_entropy(pred, np.array([[0.0], [1.0]]))
-    assert loss.grad_fn == "neg"
-    assert graph_ops(loss) == {"clip", "log", "mul", "sub", "add", "mean", "neg"}
-
-
-# ---- binary_cross_entropy_with_logits -----------------------------------------------------------
-
-def test_bce_with_logits_equals_bce_of_sigmoid():
-    z = np.linspace(-8, 8, 17).reshape(-1, 1)
-    t = np.random.default_rng(0).uniform(0, 1, size=z.shape)
-    t[::3] = np.round(t[::3])
-    from_logits = nn.binary_cross_entropy_with_logits(Tensor(z), t).item()
-    from_probabilities = nn.binary_cross_entropy(Tensor(z).sigmoid(), t).item()
-    assert from_logits == pytest.approx(from_probabilities, rel=1e-12)
-
-
-def test_bce_with_logits_is_stable_at_huge_logits():
-    z = Tensor([[1e4], [-1e4], [1e4], [-1e4]], requires_grad=True)
-    t = np.array([[1.0], [0.0], [0.0], [1.0]])
-    loss = nn.binary_cross_entropy_with_logits(z, t)  # warnings are errors under pytest
-    loss.backward()
-    # Right with certainty: 0. Wrong with certainty: |z| each, so the mean is 2e4 / 4.
-    assert loss.item() == pytest.approx(0.5e4, rel=1e-12)
-    close(z.grad, np.array([[0.0], [0.0], [0.25], [-0.25]]))
-
-
-def test_bce_with_logits_gradient():
-    z = np.array([[-3.0], [-0.5], [0.0], [2.0], [7.0]])
-    t = np.array([[0.0], [1.0], [0.3], [1.0], [0.0]])
-    logits = Tensor(z, requires_grad=True)
-    nn.binary_cross_entropy_with_logits(logits, t).backward()
-    close(logits.grad, (1 / (1 + np.exp(-z)) - t) / len(z))
-
-
 def test_mlp_logits_with_logits_loss_matches_bce_of_output():
     model = nn.MLP(rng=3)
     y = (X[:, :1] <= X[:, 1:]).astype(float)
     a = nn.binary_cross_entropy_with_logits(model.logits(Tensor(X)), y).item()
     b = nn.binary_cross_entropy(model(Tensor(X)), y).item()
     assert a == pytest.approx(b, rel=1e-12)
+
+
+def test_mlp_hidden_must_be_a_sequence():
+    message = r"hidden must be a sequence of layer sizes such as \(10, 10\), got 10"
+    with pytest.raises(ValueError, match=message):
+        nn.MLP(hidden=10)
+    with pytest.raises(ValueError, match="hidden must be a sequence"):
+        nn.MLP(hidden="10")
+    assert nn.MLP(hidden=[3], rng=0).hidden == (3,)
+    assert nn.MLP(hidden=(n for n in (3, 4)), rng=0).hidden == (3, 4)
+
+
+def test_mlp_with_k_outputs_gives_softmax_probabilities():
+    model = nn.MLP(2, (6,), out_features=3, rng=2)
+    assert model.out_features == 3
+    x = np.random.default_rng(2).normal(0, 3, size=(8, 2))
+    probabilities = model(Tensor(x)).data
+    assert probabilities.shape == (8, 3)
+    close(probabilities.sum(axis=1), np.ones(8))
+    assert np.all(probabilities > 0)
+    logits = model.logits(Tensor(x)).data
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    close(probabilities, expected / expected.sum(axis=1, keepdims=True))
+    assert "out_features=3" in repr(model)
+
+
+def test_mlp_with_one_output_is_still_the_sigmoid():
+    model = nn.MLP(rng=0)
+    assert model.out_features == 1
+    close(model(Tensor(X)).data, 1 / (1 + np.exp(-model.logits(Tensor(X)).data)))
 
 
 # ---- save / load --------------------------------------------------------------------------------
@@ -456,7 +359,8 @@ def test_load_weights_that_do_not_fit(tmp_path):
     weights = {f"param{i}": p.data for i, p in enumerate(model.parameters())}
     weights["param1"] = np.zeros((10, 7))
     path = write_npz(tmp_path / "w.npz", model.config, **weights)
-    with pytest.raises(ValueError, match=r"weight 1 should have shape \(10, 10\).*\(10, 7\)"):
+    with pytest.raises(ValueError, match=r"layers\.1\.weight should have shape \(10, 10\), "
+                                         r"found \(10, 7\)"):
         nn.MLP.load(path)
 
 
@@ -464,7 +368,7 @@ def test_load_architecture_that_does_not_fit_the_weights(tmp_path):
     model = nn.MLP(rng=0)
     weights = {f"param{i}": p.data for i, p in enumerate(model.parameters())}
     path = write_npz(tmp_path / "w.npz", {**model.config, "hidden": [10, 4]}, **weights)
-    with pytest.raises(ValueError, match=r"shape \(10, 4\).*found shape \(10, 10\)"):
+    with pytest.raises(ValueError, match=r"shape \(10, 4\), found \(10, 10\)"):
         nn.MLP.load(path)
 
 
@@ -480,5 +384,212 @@ def test_saved_file_is_an_npz_with_config(tmp_path):
     path = tmp_path / "w.npz"
     nn.MLP(hidden=(3, 4), rng=0).save(path)
     with zipfile.ZipFile(path) as archive:
-        assert sorted(archive.namelist()) == ["config.npy", "param0.npy", "param1.npy",
-                                              "param2.npy"]
+        assert sorted(archive.namelist()) == ["config.npy", "layers.0.weight.npy",
+                                              "layers.1.weight.npy", "layers.2.weight.npy"]
+
+
+def test_a_file_of_the_old_format_still_loads(tmp_path):
+    # MLP.save wrote param0, param1, ... (in parameters() order) before the state-dict names.
+    model = nn.MLP(3, (4,), bias=True, rng=5)
+    weights = {f"param{i}": p.data for i, p in enumerate(model.parameters())}
+    path = write_npz(tmp_path / "old.npz", model.config, **weights)
+    for loaded in (nn.MLP.load(path), nn.MLP(3, (4,), bias=True, rng=6).load(path)):
+        for a, b in zip(loaded.parameters(), model.parameters(), strict=True):
+            assert np.array_equal(a.data, b.data)
+
+
+def test_load_on_a_model_loads_into_it(tmp_path):
+    path = tmp_path / "w.npz"
+    nn.MLP(rng=1).save(path)
+    model = nn.MLP(rng=2)
+    arrays = [p.data for p in model.parameters()]
+    assert model.load(path) is model
+    for parameter, array, saved in zip(model.parameters(), arrays, nn.MLP(rng=1).parameters(),
+                                       strict=True):
+        assert parameter.data is array  # loaded into the live arrays
+        assert np.array_equal(parameter.data, saved.data)
+
+
+def test_load_on_a_model_of_another_architecture(tmp_path):
+    path = tmp_path / "w.npz"
+    nn.MLP(activation="tanh", rng=1).save(path)
+    model = nn.MLP(rng=2)
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"another architecture.*activation 'tanh' \(this "
+                                         r"model: 'sigmoid'\)"):
+        model.load(path)
+    nn.MLP(hidden=(10, 4), rng=1).save(path)
+    with pytest.raises(ValueError, match=r"hidden \[10, 4\] \(this model: \[10, 10\]\)"):
+        model.load(path)
+    assert all(np.array_equal(p.data, b) for p, b in zip(model.parameters(), before,
+                                                         strict=True))
+    nn.MLP(init="xavier", rng=3).save(path)  # the init does not matter once loaded
+    assert np.array_equal(model.load(path).parameters()[0].data,
+                          nn.MLP(init="xavier", rng=3).parameters()[0].data)
+
+
+def test_mlp_load_of_a_file_without_an_architecture(tmp_path):
+    path = tmp_path / "w.npz"
+    nn.Sequential(nn.Linear(2, 3)).save(path)
+    with pytest.raises(ValueError, match="not a weights file written by MLP.save.*no "
+                                         "architecture.*model.load"):
+        nn.MLP.load(path)
+
+
+@pytest.mark.parametrize("config, words", [
+    ({"hidden": 10}, "hidden must be a sequence"),
+    ([1, 2], "not a JSON object"),
+])
+def test_mlp_load_of_a_bad_architecture(tmp_path, config, words):
+    path = write_npz(tmp_path / "w.npz", config)
+    with pytest.raises(ValueError, match=f"{tmp_path}.*not a weights file.*{words}"):
+        nn.MLP.load(path)
+
+
+def test_pickles_give_no_numpy_advice(tmp_path):
+    objects = np.array([{"a": 1}], dtype=object)
+    pickled = tmp_path / "pickled.npz"
+    with open(pickled, "wb") as file:
+        np.save(file, objects, allow_pickle=True)
+    inside = tmp_path / "inside.npz"
+    np.savez(inside, config=np.array(json.dumps(nn.MLP().config)), **{"layers.0.weight": objects})
+    for path in (pickled, inside):
+        with pytest.raises(ValueError, match="not a weights file") as caught:
+            nn.MLP.load(path)
+        assert "allow_pickle" not in str(caught.value)
+
+
+# ---- activations --------------------------------------------------------------------------------
+
+Z = np.linspace(-3, 3, 12).reshape(3, 4)
+
+
+@pytest.mark.parametrize("layer, function", [
+    (nn.Sigmoid(), lambda z: 1 / (1 + np.exp(-z))),
+    (nn.Tanh(), np.tanh),
+    (nn.ReLU(), lambda z: np.maximum(z, 0)),
+    (nn.LeakyReLU(), lambda z: np.where(z > 0, z, 0.01 * z)),
+    (nn.LeakyReLU(slope=0.2), lambda z: np.where(z > 0, z, 0.2 * z)),
+    (nn.Softmax(), lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)),
+    (nn.Softmax(axis=0), lambda z: np.exp(z) / np.exp(z).sum(axis=0, keepdims=True)),
+], ids=repr)
+def test_activation_layers(layer, function):
+    close(layer(Tensor(Z)).data, function(Z))
+    assert layer.parameters() == []
+
+
+def test_activation_reprs():
+    assert [repr(m) for m in (nn.Sigmoid(), nn.Tanh(), nn.ReLU(), nn.LeakyReLU(0.1),
+                              nn.Softmax(), nn.Dropout(0.25))] == [
+        "Sigmoid()", "Tanh()", "ReLU()", "LeakyReLU(slope=0.1)", "Softmax(axis=-1)",
+        "Dropout(p=0.25)"]
+
+
+# ---- dropout ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.5, 0.9])
+def test_dropout_mask_statistics(p):
+    x = Tensor(np.ones((200, 500)), requires_grad=True)
+    out = x.dropout(p, rng=0)
+    kept = out.data != 0
+    assert abs(1 - kept.mean() - p) < 0.01  # 100,000 draws
+    assert np.all(out.data[kept] == 1 / (1 - p))  # inverted: the kept are scaled up
+    assert abs(out.data.mean() - 1) < 0.01 / (1 - p)  # the expected value is unchanged
+    out.sum().backward()
+    assert np.array_equal(x.grad, out.data)  # the gradient is the mask
+
+
+def test_dropout_is_the_identity_when_not_training_or_p_is_0():
+    x = Tensor(Z, requires_grad=True)
+    assert x.dropout(0.5, training=False) is x
+    assert x.dropout(0.0) is x
+    assert x.dropout(0) is x
+
+
+def test_dropout_rng():
+    x = Tensor(np.ones((4, 5)))
+    assert np.array_equal(x.dropout(0.5, rng=3).data, x.dropout(0.5, rng=3).data)
+    generator = np.random.default_rng(3)
+    first = x.dropout(0.5, rng=generator).data
+    assert not np.array_equal(first, x.dropout(0.5, rng=generator).data)  # drawn in turn
+    assert np.array_equal(first, x.dropout(0.5, rng=3).data)
+
+
+def test_dropout_float32():
+    x = Tensor(np.ones((3, 3)), dtype=np.float32)
+    assert x.dropout(0.5, rng=0).dtype == np.float32
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5, float("nan"), "0.5", None, True])
+def test_dropout_refuses_p_outside_0_1(p):
+    with pytest.raises(ValueError, match=r"p must be a probability in \[0, 1\)"):
+        Tensor(Z).dropout(p)
+    with pytest.raises(ValueError, match=r"p must be a probability in \[0, 1\)"):
+        nn.Dropout(p)
+
+
+def test_dropout_layer_trains_and_evaluates():
+    layer = nn.Dropout(0.5, rng=0)
+    x = Tensor(np.ones((50, 40)))
+    assert layer.training
+    first, second = layer(x).data, layer(x).data
+    assert 0.4 < (first == 0).mean() < 0.6
+    assert not np.array_equal(first, second)  # a new mask each call
+    assert layer.eval() is layer and not layer.training
+    assert layer(x) is x
+    layer.train()
+    assert (layer(x).data == 0).any()
+
+
+# ---- Sequential ---------------------------------------------------------------------------------
+
+def stack(rng=0):
+    return nn.Sequential(nn.Linear(2, 5, bias=True, rng=rng), nn.ReLU(),
+                         nn.Linear(5, 3, bias=True, rng=rng + 1), nn.Softmax())
+
+
+def test_sequential_chains_its_modules():
+    model = stack()
+    first, _, second, _ = model
+    hidden = np.maximum(X @ first.weight.data + first.bias.data, 0)
+    logits = hidden @ second.weight.data + second.bias.data
+    close(model.logits(Tensor(X)).data, logits)
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    close(model(Tensor(X)).data, expected)
+
+
+def test_sequential_names_indexing_and_length():
+    model = stack()
+    assert len(model) == 4
+    assert isinstance(model[1], nn.ReLU) and isinstance(model[-1], nn.Softmax)
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight",
+                                                              "2.bias"]
+    assert model.parameters() == [model[0].weight, model[0].bias, model[2].weight,
+                                  model[2].bias]
+    head = model[:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2 and head[0] is model[0]
+    assert list(model) == [model[0], model[1], model[2], model[3]]
+    assert repr(nn.Sequential(nn.Linear(2, 3), nn.Tanh())) == (
+        "Sequential(Linear(in_features=2, out_features=3, bias=False), Tanh())")
+
+
+@pytest.mark.parametrize("last, drops_it", [
+    (nn.Softmax(), True), (nn.Sigmoid(), True), (nn.ReLU(), False), (None, False)])
+def test_sequential_logits(last, drops_it):
+    linear = nn.Linear(2, 3, rng=0)
+    model = nn.Sequential(linear, *([last] if last else []))
+    expected = X @ linear.weight.data if drops_it else model(Tensor(X)).data
+    close(model.logits(Tensor(X)).data, expected)
+    close(nn.Sequential().logits(Tensor(X)).data, X)
+
+
+def test_sequential_eval_reaches_its_dropout():
+    model = nn.Sequential(nn.Linear(2, 4, rng=0), nn.Dropout(0.5, rng=0))
+    model.eval()
+    assert not model[1].training
+    close(model(Tensor(X)).data, X @ model[0].weight.data)
+
+
+def test_sequential_refuses_what_is_not_a_module():
+    with pytest.raises(TypeError, match="module 1 is a function, not a Module"):
+        nn.Sequential(nn.Linear(2, 3), Tensor.relu)

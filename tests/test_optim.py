@@ -1,11 +1,13 @@
-"""SGD, momentum and Adam against hand-written references, and their argument checks.
+"""SGD, momentum, Adam and RMSprop against hand-written references, weight decay, and their
+argument checks.
 
 The references repeat each update rule in plain NumPy; the optimizers must match them to 1e-12
-(the same arithmetic, possibly in another order).
+(the same arithmetic, possibly in another order), or bit for bit where the order is the same.
 """
 
 import numpy as np
 import pytest
+from checks import close
 
 from tinygrad_lab import Tensor, nn, optim
 
@@ -18,10 +20,6 @@ def params(seed=0, shapes=((3, 2), (2,))):
 def fake_gradient(data, step):
     """A gradient that depends on the parameter and the step, so that errors compound."""
     return np.cos(data) * (step + 1) + 0.5 * data
-
-
-def close(actual, expected):
-    np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_sgd_step_is_exact():
@@ -103,10 +101,149 @@ def test_adam_counts_steps_per_parameter():
     close(second.data, adam_reference(starts[1], late_steps, 0.05, (0.9, 0.999), 1e-8))
 
 
+def rmsprop_reference(data, steps, lr, alpha, eps, weight_decay=0.0):
+    """PyTorch's RMSprop for one parameter over ``steps`` gradient functions."""
+    v = np.zeros_like(data)
+    for gradient in steps:
+        g = gradient(data) + weight_decay * data
+        v = alpha * v + (1 - alpha) * g * g
+        data = data - lr * g / (np.sqrt(v) + eps)
+    return data
+
+
+@pytest.mark.parametrize("lr, alpha, eps", [(0.01, 0.99, 1e-8), (0.1, 0.5, 1e-3),
+                                           (0.05, 0.0, 1e-8)])
+def test_rmsprop_matches_the_reference(lr, alpha, eps):
+    ps = params()
+    starts = [p.data.copy() for p in ps]
+    optimizer = optim.RMSprop(ps, lr=lr, alpha=alpha, eps=eps)
+    for step in range(8):
+        for p in ps:
+            p.grad = fake_gradient(p.data, step)
+        optimizer.step()
+    steps = [lambda d, s=s: fake_gradient(d, s) for s in range(8)]
+    for p, start in zip(ps, starts, strict=True):
+        close(p.data, rmsprop_reference(start, steps, lr, alpha, eps))
+
+
+def test_rmsprop_defaults_are_pytorchs():
+    optimizer = optim.RMSprop(params())
+    assert (optimizer.lr, optimizer.alpha, optimizer.eps, optimizer.weight_decay) == (
+        0.01, 0.99, 1e-8, 0.0)
+
+
+def test_weight_decay_by_hand():
+    # p = 2, grad = 0.5, lr = 0.1, decay 0.01: the step uses 0.5 + 0.01 * 2 = 0.52.
+    for make in (lambda ps: optim.SGD(ps, lr=0.1, weight_decay=0.01),
+                 lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01)):
+        p = Tensor([2.0], requires_grad=True)
+        p.grad = np.array([0.5])
+        make([p]).step()
+        assert p.data[0] == pytest.approx(2.0 - 0.1 * 0.52, rel=1e-15)
+    # Adam's first step is lr * sign(g) whatever g is: a decay that flips the sign shows.
+    p = Tensor([2.0], requires_grad=True)
+    p.grad = np.array([0.5])
+    optim.Adam([p], lr=0.1, weight_decay=1.0).step()  # g = 0.5 + 2 = 2.5
+    assert p.data[0] == pytest.approx(2.0 - 0.1, rel=1e-7)
+    p = Tensor([2.0], requires_grad=True)
+    p.grad = np.array([-0.5])
+    optim.Adam([p], lr=0.1, weight_decay=1.0).step()  # g = -0.5 + 2 = 1.5: still downhill
+    assert p.data[0] == pytest.approx(2.0 - 0.1, rel=1e-7)
+    p = Tensor([2.0], requires_grad=True)
+    p.grad = np.array([-3.0])
+    optim.Adam([p], lr=0.1, weight_decay=1.0).step()  # g = -3 + 2 = -1: up
+    assert p.data[0] == pytest.approx(2.0 + 0.1, rel=1e-7)
+
+
+def test_weight_decay_against_the_references():
+    steps = [lambda d, s=s: fake_gradient(d, s) for s in range(6)]
+    for kind, reference in [
+        (lambda ps: optim.Adam(ps, lr=0.05, weight_decay=0.3),
+         lambda start: adam_reference(start, [lambda d, g=g: g(d) + 0.3 * d for g in steps],
+                                      0.05, (0.9, 0.999), 1e-8)),
+        (lambda ps: optim.RMSprop(ps, lr=0.05, weight_decay=0.3),
+         lambda start: rmsprop_reference(start, steps, 0.05, 0.99, 1e-8, weight_decay=0.3)),
+    ]:
+        ps = params()
+        starts = [p.data.copy() for p in ps]
+        optimizer = kind(ps)
+        for step in range(6):
+            for p in ps:
+                p.grad = fake_gradient(p.data, step)
+            optimizer.step()
+        for p, start in zip(ps, starts, strict=True):
+            close(p.data, reference(start))
+
+
+def old_sgd(data, grad, velocity, lr=0.1, momentum=0.9):
+    """SGD's update as it was written before weight_decay, in the same order of operations."""
+    velocity *= momentum
+    velocity += grad
+    data -= lr * velocity
+
+
+def old_adam(data, grad, m, v, t, lr=0.05, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam's update as it was written before weight_decay, in the same order of operations."""
+    m *= beta1
+    m += (1 - beta1) * grad
+    v *= beta2
+    v += (1 - beta2) * grad * grad
+    data -= lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps)
+
+
+def test_no_weight_decay_leaves_the_updates_bit_for_bit():
+    for decay in ({}, {"weight_decay": 0.0}):
+        plain, heavy, adam = params(), params(), params()
+        optimizers = [optim.SGD(plain, lr=0.1, **decay),
+                      optim.SGD(heavy, lr=0.1, momentum=0.9, **decay),
+                      optim.Adam(adam, lr=0.05, **decay)]
+        references = [[p.data.copy() for p in ps] for ps in (plain, heavy, adam)]
+        velocities = [np.zeros_like(r) for r in references[1]]
+        moments = [(np.zeros_like(r), np.zeros_like(r)) for r in references[2]]
+        for step in range(5):
+            for ps, reference in zip((plain, heavy, adam), references, strict=True):
+                for p, r in zip(ps, reference, strict=True):
+                    p.grad = fake_gradient(r, step)
+            for optimizer in optimizers:
+                optimizer.step()
+            for r in references[0]:
+                r -= 0.1 * fake_gradient(r, step)
+            for r, velocity in zip(references[1], velocities, strict=True):
+                old_sgd(r, fake_gradient(r, step), velocity)
+            for r, (m, v) in zip(references[2], moments, strict=True):
+                old_adam(r, fake_gradient(r, step), m, v, step + 1)
+        for ps, reference in zip((plain, heavy, adam), references, strict=True):
+            for p, r in zip(ps, reference, strict=True):
+                assert np.array_equal(p.data, r)
+
+
+@pytest.mark.parametrize("kind", [optim.SGD, optim.Adam, optim.RMSprop])
+@pytest.mark.parametrize("weight_decay", [-0.1, float("nan"), float("inf"), "0.1", None])
+def test_bad_weight_decay(kind, weight_decay):
+    with pytest.raises(ValueError, match="weight_decay"):
+        kind(params(), lr=0.1, weight_decay=weight_decay)
+
+
+@pytest.mark.parametrize("alpha", [-0.1, 1.0, float("nan")])
+def test_bad_rmsprop_alpha(alpha):
+    with pytest.raises(ValueError, match="alpha"):
+        optim.RMSprop(params(), alpha=alpha)
+
+
+@pytest.mark.parametrize("eps", [0.0, -1e-8, float("nan")])
+def test_bad_rmsprop_eps(eps):
+    with pytest.raises(ValueError, match="eps"):
+        optim.RMSprop(params(), eps=eps)
+
+
 EVERY_OPTIMIZER = [
     lambda ps: optim.SGD(ps, lr=0.1),
     lambda ps: optim.SGD(ps, lr=0.1, momentum=0.5),
     lambda ps: optim.Adam(ps),
+    lambda ps: optim.RMSprop(ps),
+    lambda ps: optim.SGD(ps, lr=0.1, weight_decay=0.1),
+    lambda ps: optim.Adam(ps, weight_decay=0.1),
+    lambda ps: optim.RMSprop(ps, weight_decay=0.1),
 ]
 
 
@@ -166,7 +303,7 @@ BAD_LEARNING_RATES = [0, 0.0, -0.1, float("nan"), float("inf"), -float("inf"), "
 
 
 @pytest.mark.parametrize("lr", BAD_LEARNING_RATES)
-@pytest.mark.parametrize("kind", [optim.SGD, optim.Adam])
+@pytest.mark.parametrize("kind", [optim.SGD, optim.Adam, optim.RMSprop])
 def test_bad_learning_rate(kind, lr):
     with pytest.raises(ValueError, match="lr"):
         kind(params(), lr=lr)
@@ -197,7 +334,7 @@ def test_bad_adam_eps(eps):
         optim.Adam(params(), eps=eps)
 
 
-@pytest.mark.parametrize("kind", [optim.SGD, optim.Adam])
+@pytest.mark.parametrize("kind", [optim.SGD, optim.Adam, optim.RMSprop])
 def test_no_parameters(kind):
     with pytest.raises(ValueError, match="no parameters"):
         kind([], lr=0.1)
@@ -205,7 +342,7 @@ def test_no_parameters(kind):
         kind(iter(()), lr=0.1)
 
 
-@pytest.mark.parametrize("kind", [optim.SGD, optim.Adam])
+@pytest.mark.parametrize("kind", [optim.SGD, optim.Adam, optim.RMSprop])
 def test_parameter_without_requires_grad(kind):
     with pytest.raises(ValueError, match="require grad"):
         kind([*params(), Tensor([1.0])], lr=0.1)
@@ -221,6 +358,7 @@ def test_accepts_a_generator_of_parameters():
     lambda ps: optim.SGD(ps, lr=0.5),
     lambda ps: optim.SGD(ps, lr=0.5, momentum=0.9),
     lambda ps: optim.Adam(ps, lr=0.05),
+    lambda ps: optim.RMSprop(ps, lr=0.01),
 ])
 def test_a_step_decreases_the_loss(make):
     x = np.array([[0.1, 0.9], [0.3, 0.6], [0.8, 0.2], [0.7, 0.4]])

@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 import strategies as S
+from checks import close
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -18,10 +19,6 @@ from tinygrad_lab import Tensor, no_grad, ops
 
 def leaf(array):
     return Tensor(array, requires_grad=True)
-
-
-def close(actual, expected):
-    np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-12)
 
 
 def routed_sum(values, input_shape, output_shape):

@@ -78,6 +78,10 @@ def backward(root, grad=None):
     """``root.backward(grad)``: accumulate d root / d leaf into ``.grad`` of every leaf that
     requires grad; ``grad`` (d loss / d root) may be left out when root has one element."""
     if not root.requires_grad:
+        # An op's output remembers which inputs required grad even when it recorded nothing.
+        if True in getattr(root, "_needs", ()):
+            raise RuntimeError("backward: this tensor was computed under no_grad, so it "
+                               "recorded no graph to differentiate (compute it outside no_grad)")
         raise RuntimeError("backward: this tensor does not require grad, so there is nothing "
                            "to differentiate (create its inputs with requires_grad=True)")
     data = root.data

@@ -28,7 +28,8 @@ class Tensor(ArrayProtocol):
     """
 
     # Slots keep a node small and its attributes quick to reach; _saved, _needs (which inputs
-    # require grad) and _order are set only on the nodes an op records (``_op`` not None);
+    # require grad) and _order are set only on the nodes an op records (``_op`` not None), and
+    # _needs also on an op's output that records nothing (to tell a result made under no_grad);
     # _pending holds what the backward walk has passed to a tensor so far.
     __slots__ = ("data", "grad", "requires_grad", "_op", "_parents", "_saved", "_needs",
                  "_order", "_retains_grad", "_pending")
@@ -267,6 +268,24 @@ class Tensor(ArrayProtocol):
         """x - logsumexp(x) over ``axis``, stably, with its gradient written directly."""
         return unary(ops.LogSoftmax, self, axis=axis)
 
+    def dropout(self, p, training=True, rng=None):
+        """Inverted dropout: each element is kept with probability 1 - p and scaled by 1 / (1 - p)
+        (so the expected value is unchanged), the others set to 0; ``rng`` is a seed or a NumPy
+        Generator (None: a fresh, unseeded one). When not ``training``, or for p == 0, returns
+        this tensor itself. Raises ValueError unless 0 <= p < 1.
+
+        The mask is a constant the tensor is multiplied by, not an op of its own: a random op
+        could not be gradient-checked by central differences, and the product's gradient is the
+        mask. (So ``compile`` replays the mask it recorded.)
+        """
+        if (isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating))
+                or not 0 <= p < 1):
+            raise ValueError(f"dropout: p must be a probability in [0, 1), got {p!r}")
+        if not training or p == 0:
+            return self
+        kept = np.random.default_rng(rng).random(self.data.shape) >= p
+        return self * (kept / (1.0 - p)).astype(self.data.dtype)
+
     # ---- shape ----------------------------------------------------------------------------------
     def reshape(self, *shape):
         """The same values in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
@@ -422,6 +441,18 @@ def _node(data, op=None, parents=(), saved=None, needs=(), params=None):
         out.requires_grad = False
         out._op = None
         out._parents = ()
+        # True in it if a tensor requiring grad went into this one, or into one it was made
+        # from, under no_grad: then backward's error says so.
+        out._needs = needs if True in needs or not parents else _no_grad_mark(parents)
     if tape is not None and op is not None:
         tape.append((op, {} if params is None else params, parents, out, saved))
     return out
+
+
+def _no_grad_mark(parents):
+    """(True,) if one of ``parents`` (none of which requires grad) was computed under no_grad
+    from a tensor that requires grad, else ()."""
+    for parent in parents:
+        if True in getattr(parent, "_needs", ()):  # a leaf made by Tensor() has no _needs
+            return (True,)
+    return ()
