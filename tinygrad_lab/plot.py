@@ -1,4 +1,5 @@
-"""The lab's figures: ground truth against prediction, the learning curve, the decision boundary.
+"""The figures: ground truth against prediction, the learning curve, the decision boundary (the
+lab's two classes, or K classes as coloured regions).
 
 matplotlib is imported inside the functions, so the engine works without it. Each function returns
 the matplotlib Figure; with ``path`` it also saves it, in the format named by the path's suffix
@@ -14,7 +15,12 @@ import numpy as np
 
 from .files import atomic_write
 
-CLASS_COLORS = ("tab:red", "tab:blue")  # class 0, class 1: the spec's 'ro' and 'bo'
+# Class 0 and class 1 are the spec's 'ro' and 'bo'; a K-class figure uses the first K.
+CLASS_COLORS = ("tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown",
+                "tab:pink", "tab:olive", "tab:cyan", "tab:gray")
+# How much of a class's colour tints its decision region at full confidence (the rest is white),
+# and at the least confidence a K-class model can have (1/K): light enough for the points to show.
+REGION_TINT = (0.15, 0.55)
 # Diverging, red at probability 0 and blue at 1 like the classes; the darkest ends are cut off
 # so that the points stay visible on top.
 PROBABILITY_CMAP, PROBABILITY_CMAP_RANGE = "RdBu", (0.22, 0.78)
@@ -23,26 +29,35 @@ PROBABILITY_CMAP, PROBABILITY_CMAP_RANGE = "RdBu", (0.22, 0.78)
 def show_result(x, y, pred_y, path=None, threshold=0.5, show=False):
     """The spec's comparison: points coloured by true class beside points coloured by prediction.
 
-    ``x`` is (n, 2); ``y`` holds labels 0/1, shaped (n,) or (n, 1); ``pred_y`` holds probabilities,
-    shaped (n,) or (n, 1): above ``threshold`` is class 1. The right panel rings misclassified
-    points in black and its title gives the accuracy. Returns the Figure; saves it to ``path`` if
-    given. Raises ValueError for mismatched or malformed inputs, ImportError without matplotlib.
+    ``x`` is (n, 2). ``pred_y`` holds probabilities of class 1, shaped (n,) or (n, 1) (above
+    ``threshold`` is class 1), or K > 1 class probabilities (n, K) (the row's argmax is the
+    class); ``y`` holds the class labels, 0/1 or 0..K-1, shaped (n,) or (n, 1). The right panel
+    rings misclassified points in black and its title gives the accuracy. Returns the Figure;
+    saves it to ``path`` if given. Raises ValueError for mismatched or malformed inputs,
+    ImportError without matplotlib.
     """
     _matplotlib()
     x = _points(x, "show_result")
-    labels = _labels(y, "y", "show_result")
-    probabilities = _column(pred_y, "pred_y", "show_result")
     _same_length("show_result", x=x.shape, y=np.shape(y), pred_y=np.shape(pred_y))
+    scores = np.asarray(pred_y, dtype=float)
+    if scores.ndim == 2 and scores.shape[1] > 1:
+        classes = scores.shape[1]
+        probabilities = scores
+    else:
+        classes = 2
+        probabilities = _column(pred_y, "pred_y", "show_result")
+    labels = _labels(y, "y", "show_result", classes)
     if not np.isfinite(probabilities).all():
         raise ValueError("show_result: pred_y has non-finite values (did training diverge?)")
-    predicted = (probabilities > threshold).astype(int)
+    predicted = probabilities.argmax(axis=1) if probabilities.ndim == 2 \
+        else (probabilities > threshold).astype(int)
     wrong = predicted != labels
 
     figure = new_figure(show, figsize=(10, 4.6))
     truth_ax, predict_ax = figure.subplots(1, 2, sharex=True, sharey=True)
-    _scatter_classes(truth_ax, x, labels)
+    _scatter_classes(truth_ax, x, labels, classes)
     truth_ax.set_title("Ground truth", fontsize=16)
-    _scatter_classes(predict_ax, x, predicted)
+    _scatter_classes(predict_ax, x, predicted, classes)
     if wrong.any():
         predict_ax.scatter(x[wrong, 0], x[wrong, 1], s=140, facecolors="none",
                            edgecolors="black", linewidths=1.5, label="misclassified")
@@ -55,63 +70,155 @@ def show_result(x, y, pred_y, path=None, threshold=0.5, show=False):
 
 
 def learning_curve(history, path=None, show=False):
-    """Loss and accuracy against epoch, in two panels.
+    """Loss and accuracy against epoch, in two panels; the validation curves beside the training
+    ones when the history has them.
 
     ``history`` has ``loss`` and ``accuracy``: lists of per-epoch floats (accuracy in [0, 1]), for
-    epochs 1..len(loss). Non-finite values (a diverged run) are left out and counted in the panel's
-    title; the loss axis is logarithmic when every plotted loss is positive. Returns the Figure;
-    saves it to ``path`` if given. Raises ValueError when the two lists differ in length.
+    epochs 1..len(loss), and optionally ``val_loss`` and ``val_accuracy`` (empty or one per
+    epoch). Non-finite values (a diverged run) are left out and counted in the panel's title; the
+    loss axis is logarithmic when every plotted loss is positive. Returns the Figure; saves it to
+    ``path`` if given. Raises ValueError when the lists differ in length.
     """
     _matplotlib()
-    losses = np.asarray(history.loss, dtype=float).reshape(-1)
-    accuracies = np.asarray(history.accuracy, dtype=float).reshape(-1)
-    if losses.size != accuracies.size:
-        raise ValueError(f"learning_curve: history has {losses.size} losses but "
-                         f"{accuracies.size} accuracies; need one of each per epoch")
-    epochs = np.arange(1, losses.size + 1)
-
     figure = new_figure(show, figsize=(10, 4))
-    loss_ax, accuracy_ax = figure.subplots(1, 2, sharex=True)
-    for ax, values, name, color in ((loss_ax, losses, "Loss", "tab:purple"),
-                                    (accuracy_ax, accuracies, "Accuracy", "tab:green")):
-        finite = np.isfinite(values)
-        marker = "o" if values.size <= 30 else None
-        ax.plot(epochs[finite], values[finite], color=color, marker=marker, markersize=4)
-        skipped = values.size - finite.sum()
+    draw_learning_curve(figure.subplots(1, 2, sharex=True), history)
+    return _finish(figure, path, show)
+
+
+def draw_learning_curve(axes, history, epochs=None):
+    """Draw ``learning_curve``'s two panels into ``axes`` (loss, accuracy): the first ``epochs``
+    epochs of ``history`` (all of them when None), on an epoch axis as long as the whole run.
+    Raises ValueError when the history's lists differ in length."""
+    curves = _history_curves(history)
+    loss_ax, accuracy_ax = axes
+    total = curves["training"][0].size
+    shown = total if epochs is None else epochs
+    panels = ((loss_ax, 0, "Loss", "tab:purple"), (accuracy_ax, 1, "Accuracy", "tab:green"))
+    for ax, column, name, color in panels:
+        skipped = 0
+        for curve, style in (("training", "-"), ("validation", "--")):
+            if curve not in curves:
+                continue
+            values = curves[curve][column][:shown]
+            epoch_numbers = np.arange(1, values.size + 1)
+            finite = np.isfinite(values)
+            marker = "o" if total <= 30 else None
+            ax.plot(epoch_numbers[finite], values[finite], style, color=color, marker=marker,
+                    markersize=4, label=curve)
+            skipped += values.size - finite.sum()
         ax.set_title(name + (f" ({skipped} non-finite not shown)" if skipped else ""))
         ax.set_xlabel("epoch")
         ax.set_ylabel(name.lower())
         ax.grid(True, alpha=0.3)
+        if "validation" in curves:
+            ax.legend(loc="best", fontsize="small")
+    losses = np.concatenate([values[0] for values in curves.values()])
     finite_losses = losses[np.isfinite(losses)]
     if finite_losses.size and (finite_losses > 0).all():
         loss_ax.set_yscale("log")
+    if epochs is not None and total:  # an animation's frames keep the whole run's axes
+        loss_ax.set_xlim(0, total + 1)
+        if finite_losses.size:
+            low, high = finite_losses.min(), finite_losses.max()
+            loss_ax.set_ylim(*((low / 1.5, high * 1.5) if loss_ax.get_yscale() == "log"
+                               else (low - 0.05, high + 0.05)))
     accuracy_ax.set_ylim(-0.02, 1.02)
-    return _finish(figure, path, show)
+
+
+def _history_curves(history):
+    """{"training": (losses, accuracies)} and, when the history has them, "validation": the same
+    of ``val_loss`` and ``val_accuracy``; ValueError naming the lengths when they differ."""
+    curves = {}
+    for curve, prefix in (("training", ""), ("validation", "val_")):
+        losses = np.asarray(getattr(history, prefix + "loss", []), dtype=float).reshape(-1)
+        accuracies = np.asarray(getattr(history, prefix + "accuracy", []),
+                                dtype=float).reshape(-1)
+        if losses.size != accuracies.size:
+            raise ValueError(f"learning_curve: history has {losses.size} {prefix}losses but "
+                             f"{accuracies.size} {prefix}accuracies; need one of each per epoch")
+        if curve == "training" or losses.size:
+            curves[curve] = (losses, accuracies)
+    if "validation" in curves and curves["validation"][0].size != curves["training"][0].size:
+        raise ValueError(f"learning_curve: history has {curves['training'][0].size} losses but "
+                         f"{curves['validation'][0].size} validation losses; need one of each "
+                         "per epoch")
+    return curves
 
 
 def decision_boundary(model, x, y, path=None, resolution=200, show=False, ax=None):
-    """The model's probability of class 1 over the plane, with the data points on top.
+    """The model's decision regions over the plane, with the data points on top.
 
-    ``model`` takes a Tensor (m, 2) and returns probabilities (m, 1); it is evaluated under
-    ``no_grad`` on a ``resolution`` x ``resolution`` grid over the points' bounding box plus a
-    margin. Red is 0, blue is 1, the black line is 0.5; points are coloured by their label ``y``.
-    With ``ax``, draws into it and returns its figure (save or show that yourself); otherwise makes
-    a Figure with a colour bar, saves it to ``path`` if given, and returns it. Raises ValueError
-    for inputs that are not 2 features with one label each, or a model output of the wrong size.
+    ``model`` takes a Tensor (m, 2) and returns a Tensor (or array) (m, 1) of probabilities of
+    class 1, or (m, K) of K > 1 class probabilities or logits; it is evaluated under ``no_grad``
+    on a ``resolution`` x ``resolution`` grid over the points' bounding box plus a margin. One
+    output: red is 0, blue is 1, the black line is 0.5 (with a colour bar). K outputs: each grid
+    cell takes its predicted class's colour, paler where the model is less sure, and black lines
+    separate the classes. Points are coloured by their label ``y`` (0/1, or 0..K-1). With ``ax``,
+    draws into it and returns its figure (save or show that yourself); otherwise makes a Figure,
+    saves it to ``path`` if given, and returns it. Raises ValueError for inputs that are not 2
+    features with one label each, labels that are not the model's classes, or a model output of
+    the wrong size.
     """
     _matplotlib()
-    from .engine import Tensor, no_grad
-
     if ax is not None and (path is not None or show):
         raise ValueError("decision_boundary: with ax= the figure is yours: save or show it "
                          "yourself (path= and show= need ax=None)")
     x = _points(x, "decision_boundary")
-    labels = _labels(y, "y", "decision_boundary")
     _same_length("decision_boundary", x=x.shape, y=np.shape(y))
     if int(resolution) != resolution or resolution < 2:
         raise ValueError(f"decision_boundary: resolution must be an integer >= 2, "
                          f"got {resolution!r}")
-    resolution = int(resolution)
+    own_figure = ax is None
+    if own_figure:
+        figure = new_figure(show, figsize=(6, 4.8))
+        ax = figure.add_subplot()
+    mesh = draw_decision_regions(ax, model, x, y, int(resolution))
+    if not own_figure:
+        return ax.figure
+    if mesh is not None:
+        figure.colorbar(mesh, ax=ax, label="P(class 1)")
+    return _finish(figure, path, show)
+
+
+def draw_decision_regions(ax, model, x, y, resolution):
+    """Draw ``decision_boundary``'s picture into ``ax`` for points ``x`` (n, 2) and labels ``y``
+    on a grid of ``resolution`` squared. Returns the probability mesh of a one-output model (for a
+    colour bar), None for K outputs. Raises ValueError as ``decision_boundary`` does."""
+    x = _points(x, "decision_boundary")
+    _same_length("decision_boundary", x=x.shape, y=np.shape(y))
+    grid_1, grid_2, scores = _grid_scores(model, x, resolution)
+    classes = 2 if scores.shape[1] == 1 else scores.shape[1]
+    labels = _labels(y, "y", "decision_boundary", classes)
+    mesh = None
+    if scores.shape[1] == 1:
+        probabilities = scores.reshape(grid_1.shape)
+        mesh = ax.pcolormesh(grid_1, grid_2, probabilities, cmap=_probability_cmap(), vmin=0.0,
+                             vmax=1.0, shading="nearest", rasterized=True)
+        finite = probabilities[np.isfinite(probabilities)]
+        if finite.size and finite.min() < 0.5 < finite.max():  # else contour() warns: no level
+            ax.contour(grid_1, grid_2, probabilities, levels=[0.5], colors="black",
+                       linewidths=1.2)
+    else:
+        predicted, image = _class_regions(scores, classes)
+        extent = (grid_1[0, 0], grid_1[0, -1], grid_2[0, 0], grid_2[-1, 0])
+        ax.imshow(image.reshape(*grid_1.shape, 3), origin="lower", extent=extent,
+                  aspect="auto", interpolation="nearest")
+        predicted = predicted.reshape(grid_1.shape)
+        if len(np.unique(predicted)) > 1:  # else contour() warns: no level to draw
+            ax.contour(grid_1, grid_2, predicted, levels=np.arange(classes - 1) + 0.5,
+                       colors="black", linewidths=0.8)
+    _scatter_classes(ax, x, labels, classes, edgecolors="black", linewidths=0.5)
+    ax.set_title("Decision boundary" if classes == 2 else f"Decision regions ({classes} classes)")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="best", fontsize="small", framealpha=0.9)
+    return mesh
+
+
+def _grid_scores(model, x, resolution):
+    """The grid over the points' box plus a margin, and the model's outputs on it as a float
+    array (resolution**2, width); ValueError for an output that is not a row per grid point."""
+    from .engine import Tensor, no_grad
 
     low, high = x.min(axis=0), x.max(axis=0)
     span = high - low
@@ -122,30 +229,33 @@ def decision_boundary(model, x, y, path=None, resolution=200, show=False, ax=Non
     grid = np.column_stack([grid_1.ravel(), grid_2.ravel()])
     with no_grad():
         output = model(Tensor(grid))
-    probabilities = np.asarray(output.data if isinstance(output, Tensor) else output, dtype=float)
-    if probabilities.size != grid.shape[0]:
-        raise ValueError(f"decision_boundary: the model returned shape {probabilities.shape} for "
-                         f"a grid of shape {grid.shape}; expected ({grid.shape[0]}, 1)")
-    probabilities = probabilities.reshape(grid_1.shape)
+    scores = np.asarray(output.data if isinstance(output, Tensor) else output, dtype=float)
+    if scores.size == grid.shape[0]:
+        return grid_1, grid_2, scores.reshape(-1, 1)
+    if scores.ndim != 2 or scores.shape[0] != grid.shape[0]:
+        raise ValueError(f"decision_boundary: the model returned shape {scores.shape} for "
+                         f"a grid of shape {grid.shape}; expected ({grid.shape[0]}, 1) or "
+                         f"({grid.shape[0]}, K)")
+    return grid_1, grid_2, scores
 
-    own_figure = ax is None
-    if own_figure:
-        figure = new_figure(show, figsize=(6, 4.8))
-        ax = figure.add_subplot()
-    mesh = ax.pcolormesh(grid_1, grid_2, probabilities, cmap=_probability_cmap(), vmin=0.0,
-                         vmax=1.0, shading="nearest", rasterized=True)
-    finite = probabilities[np.isfinite(probabilities)]
-    if finite.size and finite.min() < 0.5 < finite.max():  # else contour() warns: no 0.5 level
-        ax.contour(grid_1, grid_2, probabilities, levels=[0.5], colors="black", linewidths=1.2)
-    _scatter_classes(ax, x, labels, edgecolors="black", linewidths=0.5)
-    ax.set_title("Decision boundary")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.legend(loc="best", fontsize="small", framealpha=0.9)
-    if not own_figure:
-        return ax.figure
-    figure.colorbar(mesh, ax=ax, label="P(class 1)")
-    return _finish(figure, path, show)
+
+def _class_regions(scores, classes):
+    """Each row's predicted class (its argmax) and its RGB colour: the class's colour mixed with
+    white, more of it where the class probability is higher. ``scores`` are probabilities, or
+    logits (any row outside [0, 1] or not summing to 1), which are put through a softmax."""
+    from matplotlib.colors import to_rgb
+
+    probabilities = scores
+    if not (np.all((scores >= 0) & (scores <= 1)) and np.allclose(scores.sum(axis=1), 1)):
+        shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+    predicted = probabilities.argmax(axis=1)
+    # Confidence from 1/K (a tie) to 1 (certain), mapped onto the tint range.
+    confidence = (probabilities.max(axis=1) - 1 / classes) / (1 - 1 / classes)
+    least, most = REGION_TINT
+    tint = (least + (most - least) * np.clip(confidence, 0, 1))[:, None]
+    colors = np.array([to_rgb(color) for color in CLASS_COLORS[:classes]])
+    return predicted, tint * colors[predicted] + (1 - tint)
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -189,11 +299,16 @@ def _column(values, name, caller):
     raise ValueError(f"{caller}: {name} must have shape (n,) or (n, 1), got {array.shape}")
 
 
-def _labels(values, name, caller):
-    """Class labels shaped (n,) or (n, 1), as ints (n,); ValueError unless every one is 0 or 1."""
+def _labels(values, name, caller, classes=2):
+    """Class labels shaped (n,) or (n, 1), as ints (n,); ValueError unless every one is a class
+    0..classes-1 (0 or 1 by default) and there are colours for that many classes."""
+    if classes > len(CLASS_COLORS):
+        raise ValueError(f"{caller}: {classes} classes are more than the {len(CLASS_COLORS)} "
+                         "colours there are to draw them")
     labels = _column(values, name, caller)
-    if not np.isin(labels, (0, 1)).all():
-        raise ValueError(f"{caller}: {name} must hold class labels 0 and 1, got "
+    if not np.isin(labels, np.arange(classes)).all():
+        expected = "0 and 1" if classes == 2 else f"0..{classes - 1}"
+        raise ValueError(f"{caller}: {name} must hold class labels {expected}, got "
                          f"{np.unique(labels)[:5].tolist()}")
     return labels.astype(int)
 
@@ -205,10 +320,11 @@ def _same_length(caller, **shapes):
         raise ValueError(f"{caller}: {listed}; they need the same number of points")
 
 
-def _scatter_classes(ax, x, classes, **style):
-    """One scatter per class, red for 0 and blue for 1, labelled for the legend."""
-    for label, color in enumerate(CLASS_COLORS):
-        chosen = classes == label
+def _scatter_classes(ax, x, labels, classes, **style):
+    """One scatter per class of ``classes``, in CLASS_COLORS (red for 0, blue for 1, ...),
+    labelled for the legend."""
+    for label, color in enumerate(CLASS_COLORS[:classes]):
+        chosen = labels == label
         ax.scatter(x[chosen, 0], x[chosen, 1], s=36, color=color, label=f"class {label}",
                    zorder=3, **style)
 

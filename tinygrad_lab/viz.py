@@ -113,9 +113,9 @@ def layout(nodes):
     return {id(node): place[id(node)] for node in nodes}, bends
 
 
-def draw_graph(tensor, path, names=None):
-    """Draw the graph that produced ``tensor`` with matplotlib and save it to ``path`` (PNG; None:
-    only return the figure).
+def draw_graph(tensor, path=None, names=None):
+    """Draw the graph that produced ``tensor`` with matplotlib, and save it to ``path`` (PNG) if
+    given; without one, only return the figure (a notebook shows it inline).
 
     Inputs are at the top and ``tensor`` at the bottom; boxes are coloured by kind (parameter,
     input, op). ``names`` is as for ``to_dot``. Returns the matplotlib Figure. Raises ValueError
