@@ -9,10 +9,13 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tinygrad_lab import History, Tensor, accuracy, data, fit, nn, optim, predict
 from tinygrad_lab.cli import seeded_streams
 from tinygrad_lab.engine import tensor as engine_tensor
+from tinygrad_lab.lab.config import LAB_CONFIG, LOG_EVERY, build_model, make_optimizer
 
 LOG_LINE = re.compile(r"^training \.\.\. epoch:(\d+), loss:(\d+\.\d{5}), acc:([01]\.\d{2})$")
 
@@ -433,3 +436,133 @@ def test_lab_defaults_with_plain_seeds(dataset, seed):
                   epsilon=0.01, log_every=None)
     assert history.stopped_at_epsilon
     assert accuracy(predict(model, x), y) == 1.0
+
+
+# ---- History.saturated --------------------------------------------------------------------------
+
+def test_a_huge_learning_rate_ends_saturated_not_diverged():
+    # lr=1e6 throws every output to the clip bounds of the BCE loss, where its gradient is 0:
+    # the loss sits at the ceiling (~14.4) for good, finite, with accuracy stuck below 100%.
+    x, y = data.generate_linear(rng=0)
+    model = nn.MLP(rng=0)
+    history = train(model, epochs=50, x=x, y=y, optimizer=optim.SGD(model.parameters(), lr=1e6))
+    assert history.saturated and not history.diverged and not history.stopped_at_epsilon
+    assert np.isfinite(history.loss).all() and history.loss[-1] > 10
+    assert history.loss[-1] == history.loss[-2] and history.accuracy[-1] < 1.0
+
+
+def test_a_lab_run_is_not_saturated():
+    x, y = data.generate_linear(rng=0)
+    model = nn.MLP(rng=0)
+    history = train(model, epochs=20000, x=x, y=y, epsilon=0.01,
+                    optimizer=optim.Adam(model.parameters(), lr=0.05))
+    assert history.stopped_at_epsilon and not history.saturated
+
+
+def test_a_short_unfinished_run_is_not_saturated():
+    history = train(epochs=3)
+    assert history.accuracy[-1] < 1.0 and not history.saturated
+
+
+def test_an_interrupted_run_is_not_judged_saturated():
+    x, y = data.generate_linear(rng=0)
+
+    def interrupt(epoch, loss, acc):
+        if epoch == 20:
+            raise KeyboardInterrupt
+
+    model = nn.MLP(rng=0)
+    history = train(model, epochs=50, x=x, y=y, callback=interrupt,
+                    optimizer=optim.SGD(model.parameters(), lr=1e6))
+    assert history.interrupted and not history.saturated
+
+
+# ---- format_loss and format_log -----------------------------------------------------------------
+
+def test_a_loss_just_below_epsilon_prints_below_it():
+    from tinygrad_lab.train import format_log, format_loss
+
+    assert format_loss(0.0099999, 0.01) == "0.0099999"
+    assert format_loss(0.0099999) == "0.01000"  # without epsilon: 5 decimals as always
+    assert format_loss(0.00999996, 0.01) == "0.00999996"
+    assert format_loss(0.0099949, 0.01) == "0.00999"  # 5 decimals already show it below
+    assert format_log(317, 0.0099999, 1.0, 0.01) == \
+        "training ... epoch:317, loss:0.0099999, acc:1.00"
+    assert format_loss(float("nan"), 0.01) == "nan"
+
+
+@st.composite
+def loss_and_epsilon(draw):
+    """(loss, epsilon): any loss in [0, 100] with an epsilon in [1e-9, 100] or None, or a loss
+    less than 5e-6 below an epsilon, often one of 1 to 5 decimals (0.01), where 5 decimals may
+    round the loss up to the epsilon."""
+    epsilon = draw(st.one_of(st.floats(1e-9, 100), st.builds(
+        lambda units, decimals: units / 10**decimals, st.integers(1, 10**5), st.integers(1, 5))))
+    if draw(st.booleans()):
+        return max(epsilon - draw(st.floats(1e-15, 5e-6)), 0.0), epsilon
+    return draw(st.floats(0, 100)), draw(st.one_of(st.none(), st.just(epsilon)))
+
+
+@given(loss_and_epsilon(), st.integers(1, 10**6), st.floats(0, 1))
+def test_format_log_is_five_decimals_unless_they_would_hide_a_loss_below_epsilon(
+        pair, epoch, acc):
+    """Strategy: loss_and_epsilon; the exact text is compared."""
+    from tinygrad_lab.train import format_log, format_loss
+
+    loss, epsilon = pair
+    five = f"{loss:.5f}"
+    text = format_loss(loss, epsilon)
+    if epsilon is None or loss >= epsilon or float(five) < epsilon:
+        assert text == five
+        assert format_log(epoch, loss, acc, epsilon) == \
+            f"training ... epoch:{epoch}, loss:{five}, acc:{acc:.2f}"
+    else:
+        decimals = len(text.split(".")[1])
+        assert decimals > 5 and text == f"{loss:.{decimals}f}"
+        assert float(text) < epsilon <= float(f"{loss:.{decimals - 1}f}")  # the fewest that do
+
+
+# ---- the lab's runs, pinned ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("dataset, epochs, first_loss, last_loss, lines", [
+    ("linear", 317, 0.7081448885598904, 0.00996001872892061,
+     ["training ... epoch:100, loss:0.04681, acc:1.00",
+      "training ... epoch:200, loss:0.02215, acc:1.00",
+      "training ... epoch:300, loss:0.01114, acc:1.00",
+      "training ... epoch:317, loss:0.00996, acc:1.00"]),
+    ("xor", 145, 0.7154434362243959, 0.00990251141547495,
+     ["training ... epoch:100, loss:0.03048, acc:1.00",
+      "training ... epoch:145, loss:0.00990, acc:1.00"]),
+])
+def test_the_labs_run_is_unchanged(dataset, epochs, first_loss, last_loss, lines):
+    # `tinygrad-lab lab` at seed 0 as the committed code trains it: LAB_CONFIG, streams for the
+    # data, the weights and the shuffling spawned from SeedSequence(0), a line every LOG_EVERY.
+    data_rng, model_rng, shuffle_rng = [np.random.default_rng(seed)
+                                        for seed in np.random.SeedSequence(0).spawn(3)]
+    x, y = data.generate(dataset, rng=data_rng)
+    model = build_model(LAB_CONFIG, model_rng)
+    optimizer = make_optimizer(LAB_CONFIG["optimizer"], model.parameters(),
+                               LAB_CONFIG["learning_rate"])
+    logged = []
+    history = fit(model, x, y, epochs=LAB_CONFIG["epochs"], optimizer=optimizer,
+                  epsilon=LAB_CONFIG["epsilon"], log_every=LOG_EVERY, log=logged.append,
+                  rng=shuffle_rng)
+    assert history.epochs == epochs and history.stopped_at_epsilon and not history.saturated
+    assert history.loss[0] == pytest.approx(first_loss, rel=1e-9)
+    assert history.loss[-1] == pytest.approx(last_loss, rel=1e-9)
+    assert logged == lines
+    assert history.val_loss == [] and accuracy(predict(model, x), y) == 1.0
+
+
+@pytest.mark.parametrize("dataset, epochs, first_loss, last_loss", [
+    ("linear", 247, 0.9605238283692467, 0.009963768465807838),
+    ("xor", 224, 0.9864292510435879, 0.009860346129807736),
+])
+def test_the_lab_model_with_plain_seeds_is_unchanged(dataset, epochs, first_loss, last_loss):
+    x, y = data.generate(dataset, rng=0)
+    model = nn.MLP(2, (10, 10), 1, rng=0)
+    history = fit(model, x, y, epochs=20000, optimizer=optim.Adam(model.parameters(), lr=0.05),
+                  epsilon=0.01, log_every=None)
+    assert history.epochs == epochs
+    assert history.loss[0] == pytest.approx(first_loss, rel=1e-9)
+    assert history.loss[-1] == pytest.approx(last_loss, rel=1e-9)

@@ -13,13 +13,16 @@ import numpy as np
 
 from .engine import Tensor, compile, no_grad
 from .metrics import accuracy, check_dataset, check_labels, classes_of, evaluating, predict
-from .nn import binary_cross_entropy, cross_entropy, mse_loss
+from .nn import Dropout, Module, binary_cross_entropy, cross_entropy, mse_loss
 
 __all__ = ["LOSSES", "History", "accuracy", "check_dataset", "fit", "format_accuracy",
            "format_header", "format_log", "format_loss", "predict", "testing_lines"]
 
 # The losses fit knows by name (``loss=None`` picks "bce" for one output, "cross_entropy" for K).
 LOSSES = ("bce", "cross_entropy", "mse")
+# The library's own loss functions, passed as loss=, mean their name: nn.cross_entropy then
+# gets the logits, as "cross_entropy" does, not the softmax probabilities that model(x) gives.
+LOSS_NAMES = {binary_cross_entropy: "bce", cross_entropy: "cross_entropy", mse_loss: "mse"}
 
 OPTIMIZER_EXAMPLE = "optim.SGD(model.parameters(), lr=0.3)"
 
@@ -95,12 +98,17 @@ def testing_lines(probabilities, labels):
 
 def choose_loss(loss, width):
     """The loss fit uses for a model of ``width`` outputs: a name of ``LOSSES`` or ``loss``
-    itself if it is a function. ``None`` gives "bce" for one output, "cross_entropy" for more.
-    Raises ValueError for an unknown name or one that does not fit the width."""
+    itself if it is a function (one of ``LOSS_NAMES``: its name). ``None`` gives "bce" for one
+    output, "cross_entropy" for more. Raises ValueError for an unknown name or one that does not
+    fit the width."""
     if loss is None:
         return "bce" if width == 1 else "cross_entropy"
     if callable(loss):
-        return loss
+        # by identity: a callable object need not be hashable
+        names = [name for function, name in LOSS_NAMES.items() if loss is function]
+        if not names:
+            return loss
+        loss = names[0]
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(LOSSES)} or a function "
                          f"loss(outputs, labels) -> 0-d Tensor; got {loss!r}")
@@ -163,6 +171,18 @@ def check_probabilities(outputs):
                          f"pass loss= (e.g. loss='mse')")
 
 
+def check_replayable(model):
+    """ValueError if ``model`` has a Dropout that is on (training, p > 0): a compiled step
+    replays the ops it recorded, that Dropout's mask among them, so every step would drop the
+    same units."""
+    modules = model.modules() if isinstance(model, Module) else []
+    if any(isinstance(module, Dropout) and module.training and module.p > 0
+           for module in modules):
+        raise ValueError("compiled=True replays the ops it recorded, a Dropout's mask among "
+                         "them, at every step: train a model with Dropout without compiled=True "
+                         "(or with its dropout off, model.eval())")
+
+
 def loss_targets(loss, labels, width):
     """What the loss compares against: the one-hot rows of ``labels`` for "mse" over K outputs,
     else the (n, 1) label column itself."""
@@ -190,7 +210,8 @@ def fit(model, x, y, *, epochs, optimizer=None, batch_size=None, epsilon=None, l
       ``nn.cross_entropy`` on ``model.logits(x)`` if the model has that method, else on
       ``model(x)``. ``loss=`` chooses: "bce", "cross_entropy", "mse" (against the labels for one
       output, their one-hot rows for K), or a function ``loss(outputs, labels)`` given
-      ``model(x)`` of a batch and its (b, 1) label column as a Tensor, returning a 0-d Tensor.
+      ``model(x)`` of a batch and its (b, 1) label column as a Tensor, returning a 0-d Tensor
+      (``nn.binary_cross_entropy``, ``nn.cross_entropy`` and ``nn.mse_loss`` mean their name).
       Accuracy counts class 1 where an output is above 0.5, or the argmax over K outputs.
     - ``batch_size=None`` uses the whole set per step; ``batch_size=1`` is the spec's
       one-sample-at-a-time loop, in order; other sizes shuffle each epoch (with ``rng``).
@@ -206,7 +227,8 @@ def fit(model, x, y, *, epochs, optimizer=None, batch_size=None, epsilon=None, l
 
     Returns a ``History``. Raises ValueError for unusable data or settings (labels that are
     not classes of the model, a one-output model without probabilities under BCE, no
-    optimizer) and TypeError for an optimizer without ``step`` and ``zero_grad``.
+    optimizer, ``compiled=True`` for a model whose Dropout is on) and TypeError for an
+    optimizer without ``step`` and ``zero_grad``.
     """
     x, y = check_dataset(x, y, getattr(model, "in_features", None), classes=None)
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs <= 0:
@@ -222,6 +244,8 @@ def fit(model, x, y, *, epochs, optimizer=None, batch_size=None, epsilon=None, l
     if not all(callable(getattr(optimizer, name, None)) for name in ("step", "zero_grad")):
         raise TypeError(f"optimizer must have step() and zero_grad(), as {OPTIMIZER_EXAMPLE} "
                         f"has; got a {type(optimizer).__name__}")
+    if compiled:
+        check_replayable(model)
     rng = np.random.default_rng(rng)
     n = len(x)
     batch_size = n if batch_size is None else min(batch_size, n)
@@ -262,15 +286,16 @@ def fit(model, x, y, *, epochs, optimizer=None, batch_size=None, epsilon=None, l
                 total_loss += batch_loss.item() * len(batch_x)
                 correct += count_correct(scores.data, labels[batch])
             epoch_loss, epoch_accuracy = total_loss / n, correct / n
-            history.loss.append(epoch_loss)
-            history.accuracy.append(epoch_accuracy)
             if validation is not None:
                 with no_grad(), evaluating(model):
                     val_loss, val_scores = loss_and_scores(Tensor.from_numpy(val_inputs),
                                                            Tensor.from_numpy(val_targets))
+                # Appended with the epoch's own numbers, so a Ctrl-C here keeps the lists equal.
                 history.val_loss.append(val_loss.item())
                 history.val_accuracy.append(count_correct(val_scores.data, val_labels)
                                             / len(val_labels))
+            history.loss.append(epoch_loss)
+            history.accuracy.append(epoch_accuracy)
             history.diverged = not math.isfinite(epoch_loss)
             history.stopped_at_epsilon = epsilon is not None and epoch_loss < epsilon
             # The callback sees every epoch, the last one too (it may be drawing a live curve).
