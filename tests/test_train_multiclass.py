@@ -441,3 +441,8 @@ def test_ctrl_c_during_validation_keeps_the_curves_the_same_length():
     assert history.interrupted
     assert len(history.loss) == len(history.accuracy) == len(history.val_loss) \
         == len(history.val_accuracy) == 1
+
+
+def test_a_sequential_fed_the_wrong_number_of_features_is_refused_by_name():
+    with pytest.raises(ValueError, match="inputs have 3 features but the model expects 2"):
+        train(three_class_sequential(), x=np.ones((4, 3)), y=np.zeros(4))

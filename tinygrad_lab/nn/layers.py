@@ -152,6 +152,11 @@ class Sequential(Module):
     def _attributes(self):
         return enumerate(self.steps)
 
+    @property
+    def in_features(self):
+        """The first module's ``in_features`` (so ``fit`` can name a mismatch), else None."""
+        return getattr(self.steps[0], "in_features", None) if self.steps else None
+
     def forward(self, x):
         for module in self.steps:
             x = module(x)
