@@ -13,6 +13,8 @@ from tinygrad_lab import Tensor
 from tinygrad_lab.data import generate_linear
 from tinygrad_lab.nn import MLP, binary_cross_entropy
 from tinygrad_lab.optim import SGD
+from tinygrad_lab.pipes import quiet_broken_pipe
+from tinygrad_lab.seeding import seeded_streams
 
 SEED = 0
 TOLERANCE = 1e-10
@@ -82,8 +84,9 @@ class SpecNetwork:
 # ---- the same network on the engine, and the comparison -----------------------------------------
 
 def main():
-    x, y = generate_linear(n=100, rng=SEED)
-    model = MLP(in_features=2, hidden=(10, 10), activation="sigmoid", bias=False, rng=SEED)
+    data_rng, model_rng, _ = seeded_streams(SEED)  # the data and weights of `--seed 0`
+    x, y = generate_linear(n=100, rng=data_rng)
+    model = MLP(in_features=2, hidden=(10, 10), activation="sigmoid", bias=False, rng=model_rng)
     spec = SpecNetwork(*(w.numpy() for w in model.parameters()), learningRate=0.3)
     print(f"=====manual backprop (spec 2.C) vs the engine: linear data, n={len(x)}, "
           f"seed {SEED}=====")
@@ -119,4 +122,6 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with quiet_broken_pipe():  # `python demos/manual_vs_engine.py | head` ends without a traceback
+        status = main()
+    sys.exit(status)

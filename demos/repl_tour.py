@@ -5,12 +5,15 @@ forward and backward pass; ``explain``, the backward pass node by node; ``draw_g
 writes the graph to ``lab-graph.png`` in the current folder. With ``-i`` you are then left at the
 prompt with every variable: ``a, b, c``, ``A, B, C``, ``model, loss, names``, ``rows``, ...
 Try ``rows[3]``, ``print(to_dot(c))`` or ``more = explain((A @ B).sum())`` (assign what it
-returns, or the prompt echoes every row again after the table).
+returns, or the prompt echoes every row again after the table). The network has the weights of
+seed 0 by the command line's rule (``tinygrad_lab.seeding``), so steps 4 and 5 show what
+`tinygrad-lab graph --dataset xor` prints and draws (the README's picture, docs/lab-graph.png).
 """
 
 import numpy as np
 
 from tinygrad_lab import Tensor, data, explain, nn
+from tinygrad_lab.seeding import seeded_streams
 from tinygrad_lab.viz import draw_graph, to_dot
 
 GRAPH_PNG = "lab-graph.png"
@@ -34,7 +37,8 @@ print(f"C =\n{C.data}\nd sum(C)/dA = B =\n{A.grad}\nd sum(C)/dB = A + 2B =\n{B.g
 
 print("\n== 3. the lab network on the XOR points: forward and backward ==")
 x, y = data.generate_XOR_easy()
-model = nn.MLP(2, (10, 10), 1, rng=0)  # sigmoid(sigmoid(sigmoid(x W1) W2) W3), no bias
+# sigmoid(sigmoid(sigmoid(x W1) W2) W3), no bias; the weights `--seed 0` gives (seeding.py)
+model = nn.MLP(2, (10, 10), 1, rng=seeded_streams(0).model)
 inputs, labels = Tensor(x), Tensor(y)
 p = model(inputs)
 loss = nn.binary_cross_entropy(p, labels)

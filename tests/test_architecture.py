@@ -13,6 +13,7 @@ PACKAGE = Path(tinygrad_lab.__file__).parent
 LAYERS = {  # module (relative to the package) -> its layer; a subpackage's modules share one
     "engine": 0,
     "version": 1, "files": 1, "data": 1, "nn": 1, "optim": 1, "train": 1, "metrics": 1,
+    "seeding": 1, "pipes": 1,
     "graph": 2, "explain": 2, "viz": 2, "plot": 2, "animate": 2,
     "lab": 3,
     "cli": 4, "cli_parser": 4, "cli_checks": 4, "cli_report": 4, "__main__": 4,

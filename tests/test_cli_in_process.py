@@ -28,10 +28,10 @@ def test_the_dataset_choices_are_the_library_datasets():
 def test_gradcheck_reports_ok_within_the_tolerance(capsys, monkeypatch):
     assert cli.main(["gradcheck", "--samples", "20"]) == 0
     assert capsys.readouterr().out.splitlines()[-1].endswith(": ok")
-    check = {"seed": 0, "hidden": [10, 10], "samples": 20, "weights": 130,
+    check = {"seed": 0, "hidden": [10, 10], "samples": 20, "weights": 130, "total_weights": 130,
              "max_abs_error": 1e-3, "max_relative_error": GRADCHECK_TOLERANCE,
              "layers": [{"name": "W1", "shape": [2, 10], "max_abs_error": 1e-3,
                          "max_relative_error": GRADCHECK_TOLERANCE}]}
-    monkeypatch.setattr(cli, "gradient_check", lambda *args: check)
+    monkeypatch.setattr(cli, "gradient_check", lambda *args, **options: check)
     assert cli.main(["gradcheck"]) == 1
     assert capsys.readouterr().out.splitlines()[-1].endswith(": MISMATCH")

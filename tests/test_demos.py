@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tinygrad_lab import cli
+
 pytestmark = pytest.mark.slow  # every test here starts a subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +54,17 @@ def test_training_demo(tmp_path, name, title, samples):
     assert list(tmp_path.iterdir()) == []  # no files unless --plot asks for them
 
 
+@pytest.mark.parametrize("name, dataset", [("linear.py", "linear"), ("xor.py", "xor")])
+def test_a_training_demo_is_the_command_lines_run(tmp_path, capsys, name, dataset):
+    # Seed 0 by the one rule (seeding.py): the demo trains what `tinygrad-lab lab` trains.
+    training = [line for line in run(name, cwd=tmp_path) if line.startswith("training ... ")]
+    assert cli.main(["train", "--dataset", dataset]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert training == [line for line in printed if line.startswith("training ... ")]
+    assert training[-1].startswith("training ... epoch:317," if dataset == "linear"
+                                   else "training ... epoch:145,")
+
+
 def test_training_demo_plots_when_asked(tmp_path):
     lines = run("xor.py", "--plot", "figures", cwd=tmp_path)
     assert lines[-1] == "wrote the figures to figures"
@@ -89,6 +102,23 @@ def test_repl_tour(tmp_path):
     assert lines[-1] == "wrote lab-graph.png"
     assert os.listdir(tmp_path) == ["lab-graph.png"]  # the one file it writes, where it runs
     assert (tmp_path / "lab-graph.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def explain_table(lines):
+    """The rows of the first explain table in ``lines``."""
+    header = next(i for i, line in enumerate(lines) if line.startswith("node "))
+    end = next((i for i in range(header, len(lines)) if not lines[i].startswith("#")
+                and i > header + 1), len(lines))
+    return lines[header + 2:end]
+
+
+def test_repl_tours_graph_is_the_readmes_picture(tmp_path, capsys):
+    # The tour's network has the weights of --seed 0, so its table is the one `tinygrad-lab
+    # graph --dataset xor` prints beside the drawing it makes (docs/lab-graph.png).
+    tour = explain_table(run("repl_tour.py", cwd=tmp_path))
+    assert cli.main(["graph", "--dataset", "xor", "--dot", str(tmp_path / "g.dot")]) == 0
+    graph = explain_table(capsys.readouterr().out.splitlines())
+    assert len(tour) == 22 and tour == graph
 
 
 def test_repl_tour_leaves_its_variables_at_the_prompt(tmp_path):

@@ -295,3 +295,130 @@ def test_importing_the_module_does_not_import_matplotlib():
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+# ---- K classes --------------------------------------------------------------------------------
+
+# Three points a class, around three centres; the model below puts each centre's region first.
+X3 = np.array([[0.0, 0.0], [0.1, 0.2], [0.2, 0.0], [1.0, 1.0], [0.9, 1.1], [1.1, 0.9],
+               [0.0, 1.0], [0.1, 0.9], [-0.1, 1.1]])
+Y3 = np.repeat([0, 1, 2], 3).reshape(-1, 1)
+CENTRES = Tensor(X3[[0, 3, 6]].T)
+
+
+def nearest_centre(t):
+    """Logits of a 3-class model: minus the squared distance to each class's centre, times 10."""
+    squares = (t * t).sum(axis=1, keepdims=True)
+    return (t @ CENTRES * 2 - squares - (CENTRES * CENTRES).sum(axis=0, keepdims=True)) * 10
+
+
+def class_hues(image, saturation=0.15):
+    """The hues (0..1, rounded to 0.01) of the image's pixels saturated at least that much."""
+    hsv = rgb_to_hsv(np.asarray(image, dtype=float)[..., :3].reshape(-1, 3))
+    return set(np.round(hsv[hsv[:, 1] >= saturation, 0], 2).tolist())
+
+
+def colour_hue(name):
+    from matplotlib.colors import to_rgb
+
+    return round(float(rgb_to_hsv(np.array(to_rgb(name)))[0]), 2)
+
+
+def test_decision_regions_of_three_classes_take_their_class_colours(tmp_path):
+    from matplotlib.image import imread
+
+    from tinygrad_lab.plot import CLASS_COLORS
+
+    figure = decision_boundary(nearest_centre, X3, Y3, path=tmp_path / "regions.png",
+                               resolution=40)
+    assert_png(tmp_path / "regions.png")
+    ax = figure.axes[0]
+    assert ax.get_title() == "Decision regions (3 classes)"
+    assert len(figure.axes) == 1  # no probability colour bar for K classes
+    region = ax.images[0].get_array()
+    assert region.shape == (40, 40, 3)
+    # Each class's region is its colour mixed with white: the same hue, paler.
+    expected = {colour_hue(name) for name in CLASS_COLORS[:3]}
+    assert {round(h, 2) for h in class_hues(region)} == expected
+    # The saved image shows the three colours (and no fourth class colour).
+    saved = class_hues(imread(tmp_path / "regions.png"), saturation=0.3)
+    assert expected <= {round(h, 2) for h in saved}
+    assert colour_hue(CLASS_COLORS[3]) not in saved
+    drawn = scatters(ax)
+    for label in range(3):
+        assert offsets(drawn[f"class {label}"]) == points(X3, Y3.ravel() == label)
+        assert {colour_hue(CLASS_COLORS[label])} == set(np.round(hues(drawn[f"class {label}"]),
+                                                                 2).tolist())
+
+
+def test_decision_regions_take_probabilities_or_logits_alike():
+    logits = decision_boundary(nearest_centre, X3, Y3, resolution=20)
+    probabilities = decision_boundary(lambda t: nearest_centre(t).softmax(-1), X3, Y3,
+                                      resolution=20)
+    np.testing.assert_allclose(logits.axes[0].images[0].get_array(),
+                               probabilities.axes[0].images[0].get_array(), atol=1e-9)
+
+
+def test_decision_regions_need_labels_of_the_model_classes():
+    with pytest.raises(ValueError, match=r"class labels 0\.\.2"):
+        decision_boundary(nearest_centre, X3, Y3 + 1)
+
+
+def test_show_result_of_three_classes_colours_each_class():
+    from tinygrad_lab.plot import CLASS_COLORS
+
+    predicted = np.eye(3)[[0, 0, 0, 1, 1, 1, 2, 2, 1]]  # the last point is called class 1
+    truth_ax, predict_ax = show_result(X3, Y3, predicted).axes
+    assert predict_ax.get_title() == "Predict result (acc 0.89)"
+    assert offsets(scatters(predict_ax)["misclassified"]) == {(-0.1, 1.1)}
+    for label in range(3):
+        assert set(np.round(hues(scatters(truth_ax)[f"class {label}"]), 2).tolist()) == {
+            colour_hue(CLASS_COLORS[label])}
+
+
+# ---- validation curves ------------------------------------------------------------------------
+
+def test_learning_curve_draws_the_validation_curve_dashed_beside_training(tmp_path):
+    run = SimpleNamespace(loss=[0.7, 0.4, 0.2], accuracy=[0.5, 0.8, 1.0],
+                          val_loss=[0.8, 0.5, 0.4], val_accuracy=[0.4, 0.7, 0.9])
+    figure = learning_curve(run, path=tmp_path / "curve.png")
+    assert_png(tmp_path / "curve.png")
+    loss_ax, accuracy_ax = figure.axes
+    for ax, training, validation in ((loss_ax, run.loss, run.val_loss),
+                                     (accuracy_ax, run.accuracy, run.val_accuracy)):
+        lines = {line.get_label(): line for line in ax.lines}
+        assert lines.keys() == {"training", "validation"}
+        assert list(lines["training"].get_ydata()) == training
+        assert list(lines["validation"].get_ydata()) == validation
+        assert lines["training"].get_linestyle() == "-"
+        assert lines["validation"].get_linestyle() == "--"
+        assert ax.get_legend() is not None
+
+
+def test_learning_curve_without_validation_draws_one_curve_and_no_legend():
+    run = SimpleNamespace(loss=[0.7, 0.4], accuracy=[0.5, 1.0], val_loss=[], val_accuracy=[])
+    for ax in learning_curve(run).axes:
+        assert len(ax.lines) == 1 and ax.get_legend() is None
+
+
+def test_learning_curve_needs_a_validation_point_per_epoch():
+    run = SimpleNamespace(loss=[0.7, 0.4, 0.2], accuracy=[0.5, 0.8, 1.0], val_loss=[0.8],
+                          val_accuracy=[0.4])
+    with pytest.raises(ValueError, match="3 losses but 1 validation losses"):
+        learning_curve(run)
+    run.val_accuracy = [0.4, 0.5]
+    with pytest.raises(ValueError, match="1 val_losses but 2 val_accuracies"):
+        learning_curve(run)
+
+
+def test_the_first_epochs_of_a_run_are_drawn_on_the_whole_runs_axes():
+    from tinygrad_lab.plot import draw_learning_curve
+
+    run = SimpleNamespace(loss=[0.7, 0.5, 0.4, 0.3, 0.2, 0.1],
+                          accuracy=[0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+    axes = Figure().subplots(1, 2)  # not sharing x, as an animation's panels
+    draw_learning_curve(axes, run, epochs=2)
+    for ax in axes:
+        assert list(ax.lines[0].get_xdata()) == [1, 2]
+        assert ax.get_xlim() == (0, 7)
+    assert axes[0].get_ylim()[0] < 0.1 and axes[0].get_ylim()[1] > 0.7  # every loss fits

@@ -182,3 +182,15 @@ def test_render_without_dot(tmp_path, monkeypatch):
         render(c, tmp_path / "graph.png")
     assert os.listdir(tmp_path) == []
 
+
+
+def test_draw_graph_without_a_path_returns_the_figure_and_writes_nothing(lab_loss, tmp_path,
+                                                                         monkeypatch):
+    from matplotlib.figure import Figure
+
+    monkeypatch.chdir(tmp_path)
+    figure = draw_graph(lab_loss.loss, names=lab_loss.names)
+    assert isinstance(figure, Figure)
+    texts = [text.get_text() for ax in figure.axes for text in ax.texts]
+    assert any(text.startswith("#1 parameter W1") for text in texts)
+    assert os.listdir(tmp_path) == []

@@ -76,7 +76,7 @@ def write_animation(path, snapshots, x, y, history, title=None):
     (nothing written, no temporary file left) if the file cannot be written.
     """
     check_writer()
-    from matplotlib.animation import FuncAnimation, PillowWriter
+    from matplotlib.animation import PillowWriter
 
     from .metrics import evaluating
     from .plot import draw_decision_regions, draw_learning_curve, new_figure
@@ -98,15 +98,24 @@ def write_animation(path, snapshots, x, y, history, title=None):
         draw_learning_curve((loss_ax, accuracy_ax), history, epochs=epoch)
         figure.suptitle(f"{prefix}epoch {epoch} of {history.epochs}")
 
-    animation = FuncAnimation(figure, draw, frames=len(frames), repeat=False)
     path = os.path.abspath(os.fspath(path))
     folder, name = os.path.split(path)
     # Pillow picks the format from the name, so the temporary file ends in .gif too.
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp.gif")
+    writer = PillowWriter(fps=FRAMES_PER_SECOND)
     try:
         with evaluating(model):
-            animation.save(temporary, writer=PillowWriter(fps=FRAMES_PER_SECOND),
-                           dpi=FIGURE_DPI)
+            # Drawn once before the writer opens: data it cannot draw raise their ValueError
+            # here, not an IndexError from a writer finishing with no frames.
+            draw(0)
+            figure.canvas.draw()
+            # The layout of the first frame is kept: laying out every frame anew took half the
+            # time (0.7 s a frame instead of 0.2 with FuncAnimation), and the axes stay still.
+            figure.set_layout_engine(None)
+            with writer.saving(figure, temporary, FIGURE_DPI):
+                for frame in range(len(frames)):
+                    draw(frame)
+                    writer.grab_frame()
         os.replace(temporary, path)
     finally:
         model.load_state_dict(final_state)

@@ -2,11 +2,37 @@
 or file named on the command line can be written."""
 
 import os
+import sys
 import tempfile
+
+from . import animate
 
 
 class UsageError(Exception):
     """A problem with what the user asked for: reported in one line, exit status 2."""
+
+
+def warn(message):
+    """Say on stderr, in one line, that something asked for is not done; the run goes on."""
+    print(f"tinygrad-lab: warning: {message}", file=sys.stderr)
+
+
+def check_matplotlib(need):
+    """Refuse, before any work, a command whose ``need`` (what it draws, e.g. "the lab's
+    figures") needs matplotlib when matplotlib cannot be imported: ImportError with the install
+    hint, which the command line prints as its one error line."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ImportError(f'{need} need matplotlib, which is not installed: pip install '
+                          '"tinygrad-lab[plot]"') from None
+
+
+def has_display():
+    """Whether a window can be shown: macOS and Windows always, elsewhere an X or Wayland
+    display (plot.new_figure draws with Agg, showing nothing, without one)."""
+    return sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def prepare_out_dir(path):
@@ -68,3 +94,22 @@ def check_save_path(path, option="--save"):
         raise UsageError(f"cannot save to {option} {path}: no such folder {folder}")
     check_writable(folder, f"cannot save to {option} {path}")
     return path
+
+
+def check_animation_paths(path, names):
+    """{name: the GIF to write} for ``--animate path`` (``FILE.gif``): ``path`` itself for one
+    name, ``FILE-NAME.gif`` for each of several (the lab's datasets); {} for no path. Refuses,
+    before any work, a name not ending in .gif, a GIF that cannot be written
+    (``check_save_path``), and a missing GIF writer (ImportError)."""
+    if path is None:
+        return {}
+    root, suffix = os.path.splitext(path)
+    if suffix.lower() != ".gif":
+        raise UsageError(f"cannot write --animate {path}: the animation is a GIF, so the name "
+                         "must end in .gif")
+    paths = {names[0]: path} if len(names) == 1 else {name: f"{root}-{name}.gif"
+                                                       for name in names}
+    for gif in paths.values():
+        check_save_path(gif, "--animate")
+    animate.check_writer()
+    return paths

@@ -7,7 +7,14 @@ import os
 import sys
 
 from . import data, nn
-from .lab.config import DEFAULT_LEARNING_RATES, LAB_CONFIG, LOG_EVERY, OPTIMIZERS, SPEC_CONFIG
+from .lab.config import (
+    DATASET_CONFIGS,
+    DEFAULT_LEARNING_RATES,
+    LAB_CONFIG,
+    LOG_EVERY,
+    OPTIMIZERS,
+    SPEC_CONFIG,
+)
 from .version import __version__
 
 
@@ -17,6 +24,50 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):
         self.print_usage(sys.stderr)
         self.exit(2, f"tinygrad-lab: error: {message}\n")
+
+    def parse_known_args(self, args=None, namespace=None):
+        """argparse's; then, for a command that trains, the training flags left out take the
+        defaults of the run's dataset (``fill_training_defaults``)."""
+        namespace, extras = super().parse_known_args(args, namespace)
+        if getattr(namespace, "fill_defaults", False):
+            fill_training_defaults(namespace)
+        return namespace, extras
+
+
+# What `graph` writes when neither --out nor --dot names a file: the drawing and the DOT source.
+GRAPH_FILES = ("graph.png", "graph.dot")
+
+# The flags whose default depends on the dataset (the learning rate's is resolved apart).
+DATASET_FLAGS = ("samples", "hidden", "activation", "bias", "init", "optimizer", "epochs",
+                 "epsilon", "batch_size", "test_fraction")
+
+
+def training_defaults(dataset):
+    """The defaults of a run on ``dataset`` (None for the user's CSV file), keyed as
+    DATASET_CONFIGS: that dict's entry for the datasets beyond the lab's, else LAB_CONFIG with
+    the lab's LINEAR_SIZE points, no bias and no held-out part."""
+    if dataset in DATASET_CONFIGS:
+        return DATASET_CONFIGS[dataset]
+    return {**LAB_CONFIG, "samples": data.LINEAR_SIZE, "bias": False, "test_fraction": None}
+
+
+def fill_training_defaults(args):
+    """Give each of DATASET_FLAGS that ``args`` has but the user left out (None) its dataset's
+    default; for the datasets of DATASET_CONFIGS, ``lr`` too when the optimizer is the
+    dataset's own (else ``lr`` stays None: the optimizer's DEFAULT_LEARNING_RATES). The flags so
+    filled are listed in ``args.defaulted``. Returns ``args``."""
+    dataset = getattr(args, "dataset", None)
+    defaults = training_defaults(dataset)
+    filled = [flag for flag in DATASET_FLAGS if hasattr(args, flag) and getattr(args, flag) is None]
+    for flag in filled:
+        value = defaults[flag]
+        setattr(args, flag, list(value) if isinstance(value, list) else value)
+    # The command's parser fills them, then the main parser's call finds none left to fill.
+    args.defaulted = [*getattr(args, "defaulted", []), *filled]
+    if dataset in DATASET_CONFIGS and getattr(args, "lr", False) is None \
+            and args.optimizer == defaults["optimizer"]:
+        args.lr = defaults["learning_rate"]
+    return args
 
 
 def bounded(convert, low, inclusive=False):
@@ -36,35 +87,64 @@ def bounded(convert, low, inclusive=False):
 
 
 positive_int = bounded(int, 0)
+class_count = bounded(int, 2, inclusive=True)
 positive_float = bounded(float, 0)
 non_negative_int = bounded(int, 0, inclusive=True)
 non_negative_float = bounded(float, 0, inclusive=True)
 
 
+def fraction(text):
+    """An argparse type: a number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1 (both "
+                                         f"excluded), got {text!r}")
+    return value
+
+
+def dataset_defaults_help():
+    """The help's closing lines: each of DATASET_CONFIGS' defaults."""
+    lines = ["defaults for spiral, moons and circles (the lab's for linear, xor and CSV files):"]
+    for name, config in DATASET_CONFIGS.items():
+        lines.append(f"  {name + ':':9} samples={config['samples']} hidden="
+                     f"{' '.join(map(str, config['hidden']))} activation={config['activation']} "
+                     f"bias={config['bias']} init={config['init']}")
+        lines.append(f"{'':12}optimizer={config['optimizer']} lr={config['learning_rate']:g} "
+                     f"epochs={config['epochs']} epsilon={config['epsilon']:g} "
+                     f"test-fraction={config['test_fraction']:g}")
+    return "\n".join(lines)
+
+
 def add_training_options(parser):
-    """The training flags, with the lab's defaults (``LAB_CONFIG``)."""
+    """The training flags, with the lab's defaults (``LAB_CONFIG``) for the lab's datasets and
+    CSV files, DATASET_CONFIGS' for the others (filled in by ``fill_training_defaults``)."""
     lab, rates = LAB_CONFIG, DEFAULT_LEARNING_RATES
-    parser.add_argument("--hidden", type=positive_int, nargs="+", default=list(lab["hidden"]),
+    parser.set_defaults(fill_defaults=True)
+    parser.add_argument("--hidden", type=positive_int, nargs="+", default=None,
                         metavar="H", help="hidden layer sizes (default: "
                         f"{' '.join(map(str, lab['hidden']))})")
-    parser.add_argument("--activation", choices=nn.ACTIVATIONS, default=lab["activation"],
+    parser.add_argument("--activation", choices=nn.ACTIVATIONS, default=None,
                         help=f"hidden activation (default: {lab['activation']})")
-    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=lab["optimizer"],
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=None,
                         help=f"default: {lab['optimizer']} (the spec's is "
                              f"{SPEC_CONFIG['optimizer']})")
     parser.add_argument("--lr", type=positive_float, default=None,
                         help=f"learning rate (default: {rates['adam']:g} for adam and momentum, "
                              f"{rates['sgd']:g} for sgd)")
-    parser.add_argument("--epochs", type=positive_int, default=lab["epochs"],
+    parser.add_argument("--epochs", type=positive_int, default=None,
                         help=f"most epochs to train (default: {lab['epochs']})")
-    parser.add_argument("--epsilon", type=non_negative_float, default=lab["epsilon"],
+    parser.add_argument("--epsilon", type=non_negative_float, default=None,
                         help="stop when the epoch loss is below this; 0 never stops early "
                              f"(default: {lab['epsilon']:g})")
-    parser.add_argument("--batch-size", type=positive_int, default=lab["batch_size"],
+    parser.add_argument("--batch-size", type=positive_int, default=None,
                         help="samples per step (default: all; 1 is the spec's per-sample loop)")
-    parser.add_argument("--init", choices=nn.INITS, default=lab["init"],
+    parser.add_argument("--init", choices=nn.INITS, default=None,
                         help=f"weight initialisation (default: {lab['init']}, as in the spec)")
-    parser.add_argument("--bias", action="store_true", help="give the layers a bias")
+    parser.add_argument("--bias", action=argparse.BooleanOptionalAction, default=None,
+                        help="give the layers a bias (default: no bias)")
     parser.add_argument("--log-every", type=positive_int, default=LOG_EVERY, metavar="K",
                         help=f"print a training line every K epochs (default: {LOG_EVERY})")
     parser.add_argument("--compile", action="store_true",
@@ -74,15 +154,31 @@ def add_training_options(parser):
 
 def add_data_options(parser, required=True):
     source = parser.add_mutually_exclusive_group(required=required)
-    source.add_argument("--dataset", choices=data.DATASETS, help="one of the lab's datasets")
+    source.add_argument("--dataset", choices=data.NAMED_DATASETS,
+                        help="the lab's linear or xor, or spiral, moons, circles")
     source.add_argument("--data", metavar="FILE.csv",
-                        help="your own data: a header row, feature columns, the 0/1 label last")
+                        help="your own data: a header row, feature columns, the label (a class "
+                        "0..K-1) last")
     add_samples(parser)
+    add_classes(parser)
 
 
 def add_samples(parser):
-    parser.add_argument("--samples", type=positive_int, default=data.LINEAR_SIZE,
-                        help=f"points in the linear dataset (default: {data.LINEAR_SIZE})")
+    parser.add_argument("--samples", type=positive_int, default=None,
+                        help=f"points in the dataset (default: {data.LINEAR_SIZE} for linear, "
+                        + ", ".join(f"{config['samples']} for {name}"
+                                    for name, config in DATASET_CONFIGS.items())
+                        + f"; xor has its {data.XOR_SIZE} fixed points)")
+
+
+def add_classes(parser):
+    parser.add_argument("--classes", type=class_count, default=None, metavar="K",
+                        help=f"arms of the spiral (default: {data.SPIRAL_CLASSES}); the "
+                        "other datasets have 2 classes")
+
+
+def add_animate(parser, help_text):
+    parser.add_argument("--animate", metavar="FILE.gif", default=None, help=help_text)
 
 
 def add_seed(parser):
@@ -103,12 +199,22 @@ def build_parser():
                      "(default: ./lab-output)")
     add_training_options(lab)
     add_samples(lab)
-    lab.set_defaults(data=None)
+    add_animate(lab, "also write the training as GIFs, FILE-linear.gif and FILE-xor.gif: the "
+                "decision boundary and the learning curve, epoch by epoch")
+    lab.set_defaults(data=None, classes=None, test_fraction=None)
 
-    train = commands.add_parser("train", help="one training run on a dataset or your CSV file")
+    train = commands.add_parser("train", help="one training run on a dataset or your CSV file",
+                                epilog=dataset_defaults_help(),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_options(train)
     add_training_options(train)
+    train.add_argument("--test-fraction", type=fraction, default=None, metavar="F",
+                       help="hold out this share of the points (per class) and test on them "
+                       "(default: none for linear, xor and CSV files, which test on the "
+                       "training points as the spec does)")
     add_seed(train)
+    add_animate(train, "also write the training as a GIF: the decision regions and the "
+                "learning curve, epoch by epoch (2 features only)")
     train.add_argument("--out", help="folder to write the figures to (default: none)")
     train.add_argument("--save", metavar="WEIGHTS.npz", help="save the trained model")
     train.add_argument("--show", action="store_true", help="show the comparison in a window")
@@ -118,28 +224,47 @@ def build_parser():
     predict_parser.add_argument("--weights", required=True, metavar="WEIGHTS.npz")
     add_data_options(predict_parser)
     add_seed(predict_parser)
+    predict_parser.set_defaults(fill_defaults=True)
 
     check = commands.add_parser("gradcheck", help="check the lab network's gradients against "
                                 "finite differences")
     check.add_argument("--hidden", type=positive_int, nargs="+",
                        default=list(SPEC_CONFIG["hidden"]), metavar="H")
     check.add_argument("--activation", choices=nn.ACTIVATIONS, default=SPEC_CONFIG["activation"])
-    check.add_argument("--samples", type=positive_int, default=data.LINEAR_SIZE)
+    check.add_argument("--samples", type=positive_int, default=data.LINEAR_SIZE,
+                       help=f"linear points the loss is computed on (default: {data.LINEAR_SIZE})")
+    check.add_argument("--sample", type=positive_int, default=None, metavar="N",
+                       help="check N weights drawn at random (by --seed) instead of every one: "
+                       "each weight costs two forward passes")
     add_seed(check)
 
     graph = commands.add_parser(
         "graph", help="the lab network's graph for one batch: draw it, write its DOT source, and "
         "explain its backward pass", description="Build the lab network's loss on a whole "
         "dataset, run backward, draw the graph (--out) and write its Graphviz source (--dot), "
-        "then print the backward pass node by node, loss first.")
+        "both unless one of them is named alone, then print the backward pass node by node, "
+        "loss first.")
     graph.add_argument("--dataset", choices=data.DATASETS, default="linear",
                        help="one of the lab's datasets (default: linear)")
-    graph.add_argument("--out", default="graph.png", metavar="PNG",
-                       help="the drawing (default: graph.png)")
-    graph.add_argument("--dot", default="graph.dot", metavar="DOT",
-                       help="the Graphviz source (default: graph.dot)")
+    graph.add_argument("--out", default=None, metavar="PNG", help="the drawing (default: "
+                       f"{GRAPH_FILES[0]} unless --dot is given alone)")
+    graph.add_argument("--dot", default=None, metavar="DOT", help="the Graphviz source "
+                       f"(default: {GRAPH_FILES[1]} unless --out is given alone; --dot alone "
+                       "needs no matplotlib)")
     add_seed(graph)
-    graph.set_defaults(data=None, samples=data.LINEAR_SIZE)
+    graph.set_defaults(data=None, samples=data.LINEAR_SIZE, classes=None)
+
+    data_parser = commands.add_parser(
+        "data", help="write a dataset as a CSV file, for train --data",
+        description="Write one of the datasets as a CSV file (a header row, the features, the "
+        "class label last), the same points that train --dataset NAME --seed S trains on.")
+    data_parser.add_argument("name", choices=data.NAMED_DATASETS, metavar="NAME",
+                             help=f"one of {', '.join(data.NAMED_DATASETS)}")
+    data_parser.add_argument("--out", required=True, metavar="FILE.csv",
+                             help="the file to write")
+    add_samples(data_parser)
+    add_classes(data_parser)
+    add_seed(data_parser)
 
     add_report_commands(commands)
     return parser

@@ -117,7 +117,8 @@ def draw_learning_curve(axes, history, epochs=None):
     if finite_losses.size and (finite_losses > 0).all():
         loss_ax.set_yscale("log")
     if epochs is not None and total:  # an animation's frames keep the whole run's axes
-        loss_ax.set_xlim(0, total + 1)
+        for ax in axes:
+            ax.set_xlim(0, total + 1)
         if finite_losses.size:
             low, high = finite_losses.min(), finite_losses.max()
             loss_ax.set_ylim(*((low / 1.5, high * 1.5) if loss_ax.get_yscale() == "log"

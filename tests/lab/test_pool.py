@@ -29,8 +29,9 @@ def test_equal_runs_run_once_and_keep_their_own_study_and_label():
     assert trained[1].x.shape == (100, 2)
     lines = log.getvalue().splitlines()
     assert len(lines) == 1  # one run for the two specs
-    assert re.fullmatch(r"\[1/1\] .+ linear seed=0 \.\.\. acc [01]\.\d\d in \d+\.\ds, "
-                        r"ETA (\d+m\d\ds|\d+s)", lines[0]), lines[0]
+    # no ETA before ETA_AFTER_RUNS runs have finished
+    assert re.fullmatch(r"\[1/1\] .+ linear seed=0 \.\.\. acc [01]\.\d\d in \d+\.\ds",
+                        lines[0]), lines[0]
 
 
 def test_the_wide_network_is_estimated_to_cost_the_most():
@@ -47,3 +48,20 @@ def test_progress_line_formats_the_eta():
     assert pool.progress_line(12, 140, result, 65.2) == \
         "[12/140] lr=0.3 xor seed=3 ... acc 1.00 in 0.8s, ETA 1m05s"
     assert pool.progress_line(1, 2, result, 4.4).endswith("ETA 4s")
+    assert pool.progress_line(1, 2, result).endswith("in 0.8s")  # no estimate yet: no ETA
+
+
+def test_format_duration():
+    assert [pool.format_duration(s) for s in (0.2, 0.6, 4.4, 59.6, 65.2, 3600, 39725)] == \
+        ["under 1s", "1s", "4s", "1m00s", "1m05s", "1h00m", "11h02m"]
+
+
+def test_the_eta_waits_for_a_few_runs():
+    specs = [short({**spec, "seed": seed}, epochs=2)
+             for seed, spec in enumerate(build_specs(1, quick=True)[:pool.ETA_AFTER_RUNS + 2])]
+    log = io.StringIO()
+    pool.run_all(specs, InProcess(), log=log)
+    lines = log.getvalue().splitlines()
+    assert len(lines) == len(specs)
+    with_eta = [", ETA " in line for line in lines]
+    assert with_eta == [False] * (pool.ETA_AFTER_RUNS - 1) + [True] * 3

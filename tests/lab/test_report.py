@@ -32,7 +32,7 @@ RUN_TYPES = {"study": str, "label": str, "dataset": str, "seed": int, "config": 
              "diverged": bool, "seconds": float, "seconds_to_100": (float, type(None)),
              "loss_increases": int, "init_stats": dict, "curve": dict}
 PROGRESS = re.compile(r"^\[(\d+)/(\d+)\] .+ (linear|xor) seed=\d+ \.\.\. acc [01]\.\d\d "
-                      r"in \d+\.\ds, ETA (\d+m\d\ds|\d+s)$")
+                      r"in \d+\.\ds(, ETA (\d+m\d\ds|\d+s|under 1s))?$")
 
 
 def run(*args, cwd):

@@ -23,6 +23,9 @@ STEP_SECONDS = 1.5e-4  # the part every step pays whatever its size (the Python 
 WEIGHT_SECONDS = 1e-8  # per weight: the update and the parts of a step that do not see the batch
 WEIGHT_SAMPLE_SECONDS = 1.6e-10  # per weight and sample of the batch: the matmuls
 ADAM_WEIGHT_SECONDS = 2e-8  # per weight, what Adam adds to the update (its two moving averages)
+# The progress lines give an ETA once this many runs have finished: the first few, cut short at
+# epsilon and paying for the workers' start-up, once made it 29m for a report of 2 minutes.
+ETA_AFTER_RUNS = 5
 
 
 def run_key(spec):
@@ -55,7 +58,7 @@ def run_all(specs, pool, keep=(), full_curves=(), log=None):
     Specs with equal ``run_key`` run once and share the result (with their own study and label).
     ``trained`` maps each index in ``keep`` to its ``runs.Trained`` (the trained model, the data,
     the pre-activations at init); ``full_curves`` lists the indexes whose whole curve is kept.
-    ``log`` (a file) gets a progress line per run.
+    ``log`` (a file) gets a progress line per run, with an ETA from the ETA_AFTER_RUNS-th on.
     """
     unique = {}
     for index, spec in enumerate(specs):
@@ -79,17 +82,29 @@ def run_all(specs, pool, keep=(), full_curves=(), log=None):
         remaining -= estimate
         done_work += estimate * result["epochs_run"] / specs[index]["config"]["epochs"]
         if log is not None:
-            eta = (time.perf_counter() - start) / max(done_work, 1e-9) * max(remaining, 0.0)
+            eta = None if done < ETA_AFTER_RUNS else \
+                (time.perf_counter() - start) / max(done_work, 1e-9) * max(remaining, 0.0)
             print(progress_line(done, len(tasks), result, eta), file=log, flush=True)
     return results, trained
 
 
-def progress_line(done, total, result, eta):
-    """``[12/140] lr=0.01 xor seed=3 ... acc 1.00 in 0.8s, ETA 1m05s``."""
-    minutes, seconds = divmod(round(eta), 60)
-    eta_text = f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+def progress_line(done, total, result, eta=None):
+    """``[12/140] lr=0.01 xor seed=3 ... acc 1.00 in 0.8s, ETA 1m05s``; without ``eta`` (seconds),
+    no ETA."""
     return (f"[{done}/{total}] {result['label']} {result['dataset']} seed={result['seed']} ... "
-            f"acc {result['accuracy']:.2f} in {result['seconds']:.1f}s, ETA {eta_text}")
+            f"acc {result['accuracy']:.2f} in {result['seconds']:.1f}s"
+            + ("" if eta is None else f", ETA {format_duration(eta)}"))
+
+
+def format_duration(seconds):
+    """A time to wait, rounded to the second: ``4s``, ``1m05s``, ``11h02m``; ``under 1s``."""
+    if seconds < 0.5:
+        return "under 1s"
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
 
 
 @contextlib.contextmanager

@@ -5,8 +5,8 @@
 beside it (the trained model, the data, the pre-activations at initialisation). It trains
 compiled (``fit(..., compiled=True)``): the same losses and weights as eager mode, bit for bit,
 in about three quarters of the time. All of a run's randomness comes from its seed
-(``seeded_streams``: the linear data, the weights and the shuffling), never from process state,
-so runs can go to any process in any order.
+(``seeding.seeded_streams``: the linear data, the weights and the shuffling), never from process
+state, so runs can go to any process in any order.
 """
 
 import math
@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import data, nn
 from ..engine import Tensor, no_grad
+from ..seeding import seeded_streams
 from ..train import accuracy, fit, predict
 from .config import SATURATED, build_model, make_optimizer
 
@@ -37,11 +38,6 @@ class Trained:
     x: np.ndarray
     y: np.ndarray
     preactivations: list
-
-
-def seeded_streams(seed):
-    """Independent generators for the data, the weights and the shuffling, from one seed."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
 
 
 def setup(spec):
